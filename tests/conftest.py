@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from storylens.model import CorpusAnalysis
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +48,55 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def eval_dir() -> Path:
     return require_shared("eval")
+
+
+# ------------------------------------------------------------------------------------------ whole-pipeline runs
+# The full pipeline takes about a minute on the demo corpus: each corpus is analysed once per session.
+
+
+@dataclass(frozen=True)
+class Analysed:
+    db: Path
+    json: Path
+    corpus: CorpusAnalysis
+
+
+def _analyse(paths: list[Path], folder: Path) -> Analysed:
+    from storylens import api
+    from storylens.export import write_json
+
+    db = folder / "store.sqlite"
+    result = api.analyze(paths, db=db)
+    out = write_json(result.corpus, folder / "out.json")
+    return Analysed(db, out, result.corpus)
+
+
+@pytest.fixture(scope="session")
+def demo_analysis(tmp_path_factory: pytest.TempPathFactory) -> Analysed:
+    from storylens.demo import corpus_dir
+
+    return _analyse([Path(str(corpus_dir()))], tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def seeds_analysis(tmp_path_factory: pytest.TempPathFactory) -> Analysed:
+    return _analyse([require_shared("seeds")], tmp_path_factory.mktemp("seeds"))
+
+
+def load_scorer() -> Any:
+    """../shared/tools/score.py as a module (it is standard library only)."""
+    path = require_shared("tools", "score.py")
+    spec = importlib.util.spec_from_file_location("storylens_score", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def score(output: Path, gold: Path) -> dict[str, float]:
+    """score.py's metrics for an output JSON against a gold file."""
+    scorer = load_scorer()
+    gold_data = scorer.Gold(scorer.load_json(gold, "gold"))
+    out = scorer.Output(scorer.load_json(output, "output"), gold_data, None, output.parent)
+    return {m.name: m.value for m in scorer.score(gold_data, out)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -55,7 +57,7 @@ def test_paragraphs_lie_inside_the_body_and_slice_to_text(case: tuple[str, list[
 def test_merged_spans_are_sorted_and_disjoint(case: tuple[str, list[Span]]) -> None:
     _, spans = case
     merged = merge_spans(spans)
-    assert all(a.end < b.start for a, b in zip(merged, merged[1:], strict=False))
+    assert all(a.end < b.start for a, b in itertools.pairwise(merged))
     covered = {i for s in spans for i in range(s.start, s.end)}
     assert covered == {i for s in merged for i in range(s.start, s.end)}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from storylens import __version__, api
 from storylens.config import Config
 from storylens.errors import CODES, MissingDependency, StageError, StoreError, StorylensError
+from storylens.model import CorpusAnalysis
 from storylens.pipeline import STAGES
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE, EXIT_STAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -130,7 +131,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if summary.rejected else EXIT_OK
 
 
-def _write_outputs(corpus: api.CorpusAnalysis, json_out: str | None, html_out: str | None) -> None:
+def _write_outputs(corpus: CorpusAnalysis, json_out: str | None, html_out: str | None) -> None:
     if json_out:
         from storylens.export import write_json
 

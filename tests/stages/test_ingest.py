@@ -155,3 +155,10 @@ def test_warc_response_records_become_documents(tmp_path: Path) -> None:
     assert doc.format == "warc"
     assert doc.path.endswith("#https://courier.example/ferry")
     assert "It is a relief" in "".join(s.slice(doc.text) for s in doc.body_spans)
+
+
+def test_source_does_not_override_outlet(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("outlet The Orsk Courier\nsource Orsk Wire\n\n" + ARTICLE, encoding="utf-8")
+    (doc,) = read(path)
+    assert isinstance(doc, Document) and doc.outlet == "The Orsk Courier"

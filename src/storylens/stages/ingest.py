@@ -139,7 +139,8 @@ def _control_share(text: str) -> float:
 
 # Header lines at the very top of a text article: `date 2021-08-17 ...`, `url https://...`,
 # `title ...`, `outlet ...`, `source ...` (or `Key: value`). The first other line ends the header.
-HEADER_LINE = re.compile(r"^[ \t]*(?P<key>date|url|title|outlet|source|published)(?::[ \t]*|[ \t]+)(?P<value>\S.*?)[ \t]*$", re.IGNORECASE)
+HEADER_LINE = re.compile(r"^[ \t]*(?P<key>date|url|title|outlet|source|published)(?::[ \t]*|[ \t]+)"
+                         r"(?P<value>\S.*?)[ \t]*$", re.IGNORECASE)
 ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.+\-Z]*)?")
 
 
@@ -174,8 +175,12 @@ def parse_header(text: str) -> tuple[dict[str, str], int, str]:
                 break
             fields["url"] = value
         else:
-            fields["outlet" if key == "source" else key] = value
+            fields[key] = value
         position += len(line)
+    # `source` names the outlet only when no `outlet` line does (it may name a wire copied from).
+    source = fields.pop("source", None)
+    if source and "outlet" not in fields:
+        fields["outlet"] = source
     return fields, position, extra
 
 

@@ -148,7 +148,8 @@ class Store:
                 self._put_document(analysis, stages)
             for source, doc_ids in sources:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO sources(sha256, stages, path, size, documents, run_id) VALUES (?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO sources(sha256, stages, path, size, documents, run_id)"
+                    " VALUES (?,?,?,?,?,?)",
                     (source.sha256, stages, source.path, source.size, json.dumps(doc_ids), run_id))
             for rejection in rejections:
                 self.db.execute("INSERT OR IGNORE INTO rejections(path, code, reason, run_id) VALUES (?,?,?,?)",
@@ -207,7 +208,8 @@ class Store:
             self.db.execute("DELETE FROM corpus")
             for kind in CORPUS_KINDS:
                 for n, record in enumerate(getattr(corpus, kind)):
-                    record_id = getattr(record, "id", None) or f"{getattr(record, 'a', '')}|{getattr(record, 'b', '')}|{n}"
+                    # Reuse pairs have no id of their own: their documents and rank name them.
+                    record_id = getattr(record, "id", None) or f"{record.a}|{record.b}|{n}"
                     self.db.execute("INSERT INTO corpus(kind, id, data) VALUES (?,?,?)",
                                     (kind, record_id, json.dumps(codec.encode(record), ensure_ascii=False)))
             for analysis in corpus.docs:
@@ -231,7 +233,9 @@ class Store:
         docs = [replace(d, document=replace(d.document, published_inferred=inferred[d.document.id]))
                 if d.document.id in inferred else d for d in docs]
         return CorpusAnalysis(docs=tuple(docs), rejections=tuple(self.rejections()),
-                              **{kind: tuple(items) for kind, items in lists.items()})
+                              reuse=tuple(lists["reuse"]), entities=tuple(lists["entities"]),
+                              quote_groups=tuple(lists["quote_groups"]), event_groups=tuple(lists["event_groups"]),
+                              stories=tuple(lists["stories"]))
 
     # -------------------------------------------------------------------------------- cache (pipeline.Cache)
 
