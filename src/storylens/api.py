@@ -17,13 +17,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from storylens import __version__
 from storylens.config import Config
 from storylens.errors import StageError, StorylensError
 from storylens.model import CorpusAnalysis, DocAnalysis, Document, Rejection
-from storylens.pipeline import Context, Stage, link, run_document_stages, select
+from storylens.pipeline import Context, CorpusFunction, Stage, analyse_batch, link, select
 from storylens.stages import ingest
 from storylens.store.db import Store
 
@@ -79,8 +79,13 @@ def _rules_digest() -> str:
 
 
 def analyze(paths: Iterable[str | Path], db: str | Path | None = None, *, stages: Iterable[str] | None = None,
-            config: Config | None = None, progress: Progress | None = None) -> Result:
-    """Analyse the inputs into the store `db` (in memory when None) and return all stored results."""
+            config: Config | None = None, progress: Progress | None = None, engine: Engine | None = None,
+            load_result: bool = True) -> Result:
+    """Analyse the inputs into the store `db` (in memory when None) and return all stored results.
+
+    With `load_result=False` the returned corpus is empty (only the summary): a run that only
+    fills a large store then never holds every record in memory at once.
+    """
     config = config or Config()
     selected = select(stages)
     for stage in selected:  # fail before reading anything if a stage cannot load
@@ -90,8 +95,8 @@ def analyze(paths: Iterable[str | Path], db: str | Path | None = None, *, stages
             raise StageError(f"stage {stage.name} cannot load: {exc}") from exc
     store = Store(db or ":memory:")
     try:
-        summary = _run(store, paths, selected, config, progress)
-        corpus = link(store.load_corpus())
+        summary = _run(store, paths, selected, config, progress, engine)
+        corpus = link(store.load_corpus()) if load_result else CorpusAnalysis()
         return Result(corpus, summary)
     finally:
         store.close()
@@ -105,8 +110,22 @@ def load(db: str | Path) -> CorpusAnalysis:
         return link(store.load_corpus())
 
 
+class Engine(Protocol):
+    """Where the document stages run: this process (the default) or a cluster (`scale.spark`).
+
+    `analyse_files` yields, per input file, its source (None if unreadable), the analysed
+    documents and the rejections; files whose hash is in `known` are yielded as (source, [], [])
+    without being parsed. `corpus_functions` replaces corpus stages by name (e.g. reuse on Spark).
+    """
+
+    def analyse_files(self, files: Sequence[str], stages: Sequence[Stage], config: Config,
+                      known: set[str]) -> Iterable[tuple[ingest.Source | None, list[DocAnalysis], list[Rejection]]]: ...
+
+    def corpus_functions(self) -> dict[str, CorpusFunction]: ...
+
+
 def _run(store: Store, paths: Iterable[str | Path], selected: Sequence[Stage], config: Config,
-         progress: Progress | None) -> RunSummary:
+         progress: Progress | None, engine: Engine | None = None) -> RunSummary:
     started = time.monotonic()
     summary = RunSummary()
     key = stages_key(selected)
@@ -124,29 +143,39 @@ def _run(store: Store, paths: Iterable[str | Path], selected: Sequence[Stage], c
 
     batch = _Batch(store, key, doc_stages, ctx, ensure_run, summary)
     batch.reject(rejections)
-    for n, path in enumerate(files, 1):
-        if progress:
-            progress(n, len(files))
-        loaded = ingest.load_source(path, config.max_bytes)
-        if isinstance(loaded, Rejection):
-            batch.reject([loaded])
-            continue
-        source, raw = loaded
-        if store.has_source(source.sha256, key):
-            summary.skipped_inputs += 1
-        else:
-            items = list(ingest.read_bytes(raw, path, source.sha256, config.max_bytes))
-            documents = [item for item in items if isinstance(item, Document)]
-            batch.reject([item for item in items if isinstance(item, Rejection)])
-            batch.add(source, documents)
+    if engine is None:
+        for n, path in enumerate(files, 1):
+            if progress:
+                progress(n, len(files))
+            loaded = ingest.load_source(path, config.max_bytes)
+            if isinstance(loaded, Rejection):
+                batch.reject([loaded])
+                continue
+            source, raw = loaded
+            if store.has_source(source.sha256, key):
+                summary.skipped_inputs += 1
+            else:
+                items = list(ingest.read_bytes(raw, path, source.sha256, config.max_bytes))
+                batch.reject([item for item in items if isinstance(item, Rejection)])
+                batch.add(source, [item for item in items if isinstance(item, Document)])
+    else:
+        known = store.known_sources(key)
+        for engine_source, analyses, rejected in engine.analyse_files(files, doc_stages, config, known):
+            batch.reject(rejected)
+            if engine_source is not None and engine_source.sha256 in known:
+                summary.skipped_inputs += 1
+            elif engine_source is not None:
+                batch.add(engine_source, analyses)
     batch.flush()
 
     corpus_stages = [s for s in selected if s.scope == "corpus"]
     fingerprint = _fingerprint(store.document_ids(), corpus_stages, key)
     if corpus_stages and store.corpus_fingerprint() != fingerprint:
+        overrides = engine.corpus_functions() if engine is not None else {}
         corpus = CorpusAnalysis(docs=tuple(store.load_docs()))
         for stage in corpus_stages:
-            corpus = stage.function()(corpus, ctx)
+            function: CorpusFunction = overrides.get(stage.name) or stage.function()
+            corpus = function(corpus, ctx)
         ensure_run()
         store.write_corpus(corpus, fingerprint)
         summary.corpus_recomputed = True
@@ -171,7 +200,7 @@ class _Batch:
                  ensure_run: Callable[[], int], summary: RunSummary) -> None:
         self.store, self.key, self.stages, self.ctx = store, key, stages, ctx
         self.ensure_run, self.summary = ensure_run, summary
-        self.documents: list[Document] = []
+        self.documents: list[Document | DocAnalysis] = []
         self.sources: list[tuple[ingest.Source, list[str]]] = []
         self.rejections: list[Rejection] = []
         self.seen: set[str] = set()
@@ -183,16 +212,18 @@ class _Batch:
             self.summary.rejected += 1
             self.summary.rejections.append(rejection)
 
-    def add(self, source: ingest.Source, documents: list[Document]) -> None:
-        fresh = []
-        for doc in documents:
+    def add(self, source: ingest.Source, documents: Sequence[Document | DocAnalysis]) -> None:
+        """Documents to analyse, or already analysed by an engine, completing `source` when written."""
+        fresh: list[Document | DocAnalysis] = []
+        for item in documents:
+            doc = item.document if isinstance(item, DocAnalysis) else item
             if doc.id in self.seen or self.store.document_stages(doc.id) == (self.key, __version__):
                 self.summary.documents_known += 1
             else:
-                fresh.append(doc)
+                fresh.append(item)
             self.seen.add(doc.id)
         self.documents.extend(fresh)
-        self.sources.append((source, [d.id for d in documents]))
+        self.sources.append((source, [d.document.id if isinstance(d, DocAnalysis) else d.id for d in documents]))
         if len(self.documents) >= self.ctx.config.batch_size:
             self.flush()
 
@@ -201,7 +232,8 @@ class _Batch:
         self.rejections = [r for r in self.rejections if not self.store.has_rejection(r)]
         if not (self.documents or self.sources or self.rejections):
             return
-        analyses = self._analyse(self.documents)
+        analyses = [d for d in self.documents if isinstance(d, DocAnalysis)]
+        analyses += self._analyse([d for d in self.documents if isinstance(d, Document)])
         self.store.write_batch(analyses, self.key, sources=self.sources, rejections=self.rejections,
                                run_id=self.ensure_run())
         self.summary.documents_added += len(analyses)
@@ -209,28 +241,9 @@ class _Batch:
         self.ctx.forget_parses()
 
     def _analyse(self, documents: list[Document]) -> list[DocAnalysis]:
-        results: list[DocAnalysis] = []
-        clean_first = [s for s in self.stages if not s.needs_parse]
-        parse_later = [s for s in self.stages if s.needs_parse]
-        cleaned: list[DocAnalysis] = []
-        for doc in documents:
-            try:
-                cleaned.append(run_document_stages(DocAnalysis(doc), clean_first, self.ctx))
-            except Exception as exc:  # a stage bug must not stop the run: the document is rejected
-                self.reject([_stage_failure(doc, exc)])
-        if parse_later and cleaned:
-            self.ctx.parse_many([a.document for a in cleaned])
-        for analysis in cleaned:
-            try:
-                results.append(run_document_stages(analysis, parse_later, self.ctx))
-            except Exception as exc:
-                self.reject([_stage_failure(analysis.document, exc)])
-        return results
-
-
-def _stage_failure(doc: Document, exc: Exception) -> Rejection:
-    log.debug("stage failed on %s", doc.path, exc_info=exc)
-    return Rejection(doc.path, "SL150", f"{type(exc).__name__}: {exc}")
+        analyses, failures = analyse_batch(documents, self.stages, self.ctx)
+        self.reject(failures)
+        return analyses
 
 
 def search(db: str | Path, query: str, limit: int = 20) -> list[dict[str, Any]]:

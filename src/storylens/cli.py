@@ -116,16 +116,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from storylens.scale.spark import analyze_on_spark
 
-        result = analyze_on_spark(args.paths, db=args.db, stages=stages, config=config, master=args.master)
+        result = analyze_on_spark(args.paths, db=args.db, stages=stages, config=config, master=args.master,
+                                  load_result=bool(args.json_out or args.html_out or not args.db))
     else:
         result = api.analyze(args.paths, db=args.db, stages=stages, config=config,
-                             progress=api.tqdm_progress(args.quiet))
+                             progress=api.tqdm_progress(args.quiet),
+                             load_result=bool(args.json_out or args.html_out or not args.db))
     _write_outputs(result.corpus, args.json_out, args.html_out)
     summary = result.summary
     if not args.quiet:
         print(f"storylens: {summary.inputs} input(s), {summary.skipped_inputs} already analysed, "
-              f"{summary.documents_added} document(s) added, {summary.rejected} rejected; "
-              f"{len(result.corpus.docs)} document(s) in the store ({summary.seconds:.1f} s)", file=sys.stderr)
+              f"{summary.documents_added} document(s) added, {summary.rejected} rejected "
+              f"({summary.seconds:.1f} s)", file=sys.stderr)
         for rejection in summary.rejections:
             print(f"  rejected {rejection.path}: {rejection.code} {rejection.reason}", file=sys.stderr)
     return EXIT_PARTIAL if summary.rejected else EXIT_OK

@@ -9,17 +9,20 @@ name, with what they require and provide, so the pipeline is data and a run can 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from storylens.config import Config
-from storylens.errors import StageError
-from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Mention, Quote, Span
+from storylens.errors import InputRejected, StageError
+from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Mention, Quote, Rejection, Span
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+
+log = logging.getLogger("storylens")
 
 
 class Cache(Protocol):
@@ -155,6 +158,39 @@ def run_document_stages(analysis: DocAnalysis, stages: Sequence[Stage], ctx: Con
         if stage.scope == "document":
             analysis = stage.function()(analysis, ctx)
     return analysis
+
+
+def analyse_batch(documents: Sequence[Document], stages: Sequence[Stage],
+                  ctx: Context) -> tuple[list[DocAnalysis], list[Rejection]]:
+    """Run the document stages over a batch: the stages without a parse first, then one nlp.pipe
+    over the batch, then the stages that read the parse. A document a stage fails on becomes a
+    Rejection (its InputRejected code, or SL150 for a bug) and the others go on."""
+    failures: list[Rejection] = []
+    before_parse = [s for s in stages if not s.needs_parse]
+    after_parse = [s for s in stages if s.needs_parse]
+    cleaned: list[DocAnalysis] = []
+    for doc in documents:
+        try:
+            cleaned.append(run_document_stages(DocAnalysis(doc), before_parse, ctx))
+        except Exception as exc:  # a stage bug must not stop the run
+            failures.append(stage_failure(doc, exc))
+    if after_parse and cleaned:
+        ctx.parse_many([a.document for a in cleaned])
+    analyses: list[DocAnalysis] = []
+    for analysis in cleaned:
+        try:
+            analyses.append(run_document_stages(analysis, after_parse, ctx))
+        except Exception as exc:
+            failures.append(stage_failure(analysis.document, exc))
+    return analyses, failures
+
+
+def stage_failure(doc: Document, exc: Exception) -> Rejection:
+    """A stage that rejects a document (InputRejected) keeps its code; any other failure is SL150."""
+    if isinstance(exc, InputRejected):
+        return Rejection(doc.path, exc.code, str(exc.args[0]))
+    log.debug("stage failed on %s", doc.path, exc_info=exc)
+    return Rejection(doc.path, "SL150", f"{type(exc).__name__}: {exc}")
 
 
 def run_corpus_stages(corpus: CorpusAnalysis, stages: Sequence[Stage], ctx: Context) -> CorpusAnalysis:

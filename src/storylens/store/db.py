@@ -135,6 +135,9 @@ class Store:
         return self.db.execute("SELECT 1 FROM sources WHERE sha256 = ? AND stages = ?",
                                (sha256, stages)).fetchone() is not None
 
+    def known_sources(self, stages: str) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT sha256 FROM sources WHERE stages = ?", (stages,))}
+
     def document_stages(self, doc_id: str) -> tuple[str, str] | None:
         row = self.db.execute("SELECT stages, version FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return (row[0], row[1]) if row else None
