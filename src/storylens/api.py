@@ -173,11 +173,12 @@ def _run(store: Store, paths: Iterable[str | Path], selected: Sequence[Stage], c
     if corpus_stages and store.corpus_fingerprint() != fingerprint:
         overrides = engine.corpus_functions() if engine is not None else {}
         corpus = CorpusAnalysis(docs=tuple(store.load_docs()))
+        originals = corpus.by_id()
         for stage in corpus_stages:
             function: CorpusFunction = overrides.get(stage.name) or stage.function()
             corpus = function(corpus, ctx)
         ensure_run()
-        store.write_corpus(corpus, fingerprint)
+        store.write_corpus(corpus, fingerprint, originals)
         summary.corpus_recomputed = True
     summary.seconds = time.monotonic() - started
     if run_id is not None:

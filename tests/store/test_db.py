@@ -69,11 +69,15 @@ def test_corpus_records_replace_each_other(tmp_path: Path) -> None:
         reuse = Reuse("d1", "d2", "near-duplicate", 1.0, "unknown", ())
         inferred = DateRange("2024-03-01", "2024-03-05", ("a copy",))
         dated = (docs[0], replace(docs[1], document=replace(docs[1].document, published_inferred=inferred)))
-        store.write_corpus(CorpusAnalysis(docs=dated, reuse=(reuse,)), "fp1")
-        store.write_corpus(CorpusAnalysis(docs=dated, reuse=(reuse,)), "fp2")
+        originals = {d.document.id: d for d in docs}
+        store.write_corpus(CorpusAnalysis(docs=dated, reuse=(reuse,)), "fp1", originals)
+        store.write_corpus(CorpusAnalysis(docs=dated, reuse=(reuse,)), "fp2", originals)
+        revised = store.db.execute("SELECT id FROM corpus WHERE kind = 'revision'").fetchall()
+        assert revised == [("d2",)]  # only the document a corpus stage changed
         corpus = store.load_corpus()
         assert corpus.reuse == (reuse,)
         assert corpus.by_id()["d2"].document.published_inferred == inferred
+        assert store.load_docs() == list(docs)  # the document stages' own records are untouched
         assert store.corpus_fingerprint() == "fp2"
 
 

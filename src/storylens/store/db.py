@@ -25,11 +25,13 @@ from storylens.model import (
     DateRange,
     DocAnalysis,
     Entity,
+    Event,
     EventGroup,
     QuoteGroup,
     Rejection,
     Reuse,
     Story,
+    TimeExpression,
 )
 from storylens.stages.ingest import Source
 
@@ -206,7 +208,10 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'corpus_fingerprint'").fetchone()
         return row[0] if row else None
 
-    def write_corpus(self, corpus: CorpusAnalysis, fingerprint: str) -> None:
+    def write_corpus(self, corpus: CorpusAnalysis, fingerprint: str,
+                     originals: dict[str, DocAnalysis] | None = None) -> None:
+        """Replace the cross-document records; `originals` (the documents as the document stages
+        left them) limits the per-document revisions written to the documents that changed."""
         with self.transaction():
             self.db.execute("DELETE FROM corpus")
             for kind in CORPUS_KINDS:
@@ -216,10 +221,14 @@ class Store:
                     self.db.execute("INSERT INTO corpus(kind, id, data) VALUES (?,?,?)",
                                     (kind, record_id, json.dumps(codec.encode(record), ensure_ascii=False)))
             for analysis in corpus.docs:
-                inferred = analysis.document.published_inferred
-                if inferred is not None:
-                    self.db.execute("INSERT INTO corpus(kind, id, data) VALUES ('published_inferred', ?, ?)",
-                                    (analysis.document.id, json.dumps(codec.encode(inferred))))
+                before = (originals or {}).get(analysis.document.id)
+                if before is None or _revised(before, analysis):
+                    # What corpus stages changed in a document (an inferred date and the times and
+                    # events read against it) is kept beside the document stages' own records.
+                    revision = {"published_inferred": codec.encode(analysis.document.published_inferred),
+                                "times": codec.encode(analysis.times), "events": codec.encode(analysis.events)}
+                    self.db.execute("INSERT INTO corpus(kind, id, data) VALUES ('revision', ?, ?)",
+                                    (analysis.document.id, json.dumps(revision, ensure_ascii=False)))
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('corpus_fingerprint', ?)",
                             (fingerprint,))
 
@@ -227,14 +236,13 @@ class Store:
         """Everything stored, with the cross-document results applied to the documents."""
         docs = self.load_docs()
         lists: dict[str, list[Any]] = {kind: [] for kind in CORPUS_KINDS}
-        inferred: dict[str, DateRange] = {}
+        revisions: dict[str, dict[str, Any]] = {}
         for kind, record_id, data in self.db.execute("SELECT kind, id, data FROM corpus ORDER BY kind, rowid"):
             if kind in CORPUS_KINDS:
                 lists[kind].append(codec.decode(CORPUS_KINDS[kind], json.loads(data)))
-            elif kind == "published_inferred":
-                inferred[record_id] = codec.decode(DateRange, json.loads(data))
-        docs = [replace(d, document=replace(d.document, published_inferred=inferred[d.document.id]))
-                if d.document.id in inferred else d for d in docs]
+            elif kind == "revision":
+                revisions[record_id] = json.loads(data)
+        docs = [_apply_revision(d, revisions[d.document.id]) if d.document.id in revisions else d for d in docs]
         return CorpusAnalysis(docs=tuple(docs), rejections=tuple(self.rejections()),
                               reuse=tuple(lists["reuse"]), entities=tuple(lists["entities"]),
                               quote_groups=tuple(lists["quote_groups"]), event_groups=tuple(lists["event_groups"]),
@@ -278,6 +286,20 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _revised(before: DocAnalysis, after: DocAnalysis) -> bool:
+    """True when corpus stages changed the document's inferred date, times or event dates."""
+    return (before.document.published_inferred != after.document.published_inferred
+            or before.times != after.times
+            or [(e.id, e.date) for e in before.events] != [(e.id, e.date) for e in after.events])
+
+
+def _apply_revision(analysis: DocAnalysis, revision: dict[str, Any]) -> DocAnalysis:
+    document = replace(analysis.document,
+                       published_inferred=codec.decode(DateRange, revision["published_inferred"]))
+    return replace(analysis, document=document, times=codec.decode(tuple[TimeExpression, ...], revision["times"]),
+                   events=codec.decode(tuple[Event, ...], revision["events"]))
 
 
 def _doc_analysis(text: str, document: str, records: str) -> DocAnalysis:

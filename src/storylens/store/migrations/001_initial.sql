@@ -45,7 +45,7 @@ CREATE INDEX documents_published ON documents(published);
 
 -- Cross-document records, recomputed together when the set of documents changes.
 CREATE TABLE corpus (
-    kind TEXT NOT NULL,                 -- reuse|entities|quote_groups|event_groups|stories|published_inferred
+    kind TEXT NOT NULL,                 -- reuse|entities|quote_groups|event_groups|stories|revision (per-document changes)
     id   TEXT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (kind, id)
