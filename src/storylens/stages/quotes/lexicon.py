@@ -1,0 +1,44 @@
+"""The cue lexicon of the quotes stage, read from rules/quote_cues.json (data, not code)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    direct_verbs: frozenset[str]
+    indirect_verbs: frozenset[str]
+    phrases: tuple[str, ...]
+    statement_nouns: frozenset[str]
+    tweet_words: frozenset[str]
+    report_nouns: frozenset[str]
+    anaphoric_nouns: dict[str, str]
+    pronouns: dict[str, str]
+    speaker_labels: frozenset[str]
+    phrase_labels: frozenset[str]
+    tweet_signature: re.Pattern[str]
+    wording_stopwords: frozenset[str]
+
+
+@cache
+def load_cues() -> Cues:
+    raw = json.loads(resources.files("storylens.rules").joinpath("quote_cues.json").read_text("utf-8"))
+    return Cues(
+        direct_verbs=frozenset(raw["direct_verbs"]),
+        indirect_verbs=frozenset(raw["indirect_verbs"]),
+        phrases=tuple(raw["phrases"]),
+        statement_nouns=frozenset(raw["statement_nouns"]),
+        tweet_words=frozenset(raw["tweet_words"]),
+        report_nouns=frozenset(raw["report_nouns"]),
+        anaphoric_nouns=dict(raw["anaphoric_nouns"]),
+        pronouns=dict(raw["pronouns"]),
+        speaker_labels=frozenset(raw["speaker_labels"]),
+        phrase_labels=frozenset(raw["phrase_labels"]),
+        tweet_signature=re.compile(raw["tweet_signature"]),
+        wording_stopwords=frozenset(raw["wording_stopwords"].split()),
+    )
