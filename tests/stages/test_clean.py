@@ -287,3 +287,20 @@ def test_html_record_from_jsonl_is_cleaned_as_a_page() -> None:
     assert [r.rule for r in document.removed] == ["trafilatura", "gallery-counter"]
     # page mode: no headline guessed from the first body line
     assert document.title is None and kept(document, PROSE[0])
+
+
+@pytest.mark.parametrize(("line", "outlet"), [
+    ("The Harbour Ledger has not reviewed this story prior to publication.", "The Harbour Ledger"),
+    ("The views expressed by readers do not reflect the opinions/views of Coastline Daily.", "Coastline Daily"),
+    ("Join our brand new verified HLD Telegram channel and get the news first!", "HLD"),
+    ("\u00a9 2024 Northgate Post Media", "Northgate Post Media"),
+    ("Share this story with a friend", None),
+])
+def test_outlet_is_read_from_removed_credit_lines(line: str, outlet: str | None) -> None:
+    from storylens.stages.clean import outlet_from_credits
+
+    text = f"The pier reopened on Tuesday, the council said.\n\n{line}\n"
+    start = text.index(line)
+    doc = Document(id="d", path="d.txt", text=text, body_spans=(Span(0, start - 2),),
+                   removed=(Removal(Span(start, start + len(line)), "other", "test"),))
+    assert outlet_from_credits(doc) == outlet

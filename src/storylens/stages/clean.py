@@ -63,7 +63,27 @@ class Rules:
 
 def run(analysis: DocAnalysis, ctx: Context) -> DocAnalysis:
     """The clean stage: text articles get their boilerplate removed; HTML was decided at ingest."""
-    return replace(analysis, document=clean_text(analysis.document))
+    document = clean_text(analysis.document)
+    if document.outlet is None:
+        document = replace(document, outlet=outlet_from_credits(document))
+    return replace(analysis, document=document)
+
+
+def outlet_from_credits(document: Document) -> str | None:
+    """The outlet a removed line names ('X has not reviewed this story', 'the views of X'), if any."""
+    patterns = _outlet_patterns()
+    for removal in document.removed:
+        line = removal.span.slice(document.text).strip()
+        for pattern in patterns:
+            m = pattern.search(line)
+            if m:
+                return m.group("outlet").strip(" .,;:")
+    return None
+
+
+@cache
+def _outlet_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in load_rules()["outlet_credits"]["patterns"])
 
 
 def clean_text(document: Document) -> Document:
