@@ -1,0 +1,319 @@
+"""The event_groups stage: the same real-world event reported by several outlets, with conflicts.
+
+Input: a `CorpusAnalysis` whose events carry entity ids (after resolve and link). Output: the
+corpus with `event_groups`: events of one type family, sharing participants (a set for symmetric
+types: X meets Y == Y meets X), with compatible dates and places, reported by two or more
+documents; `conflicts` says in plain sentences where the outlets disagree (mode, place, date, actor).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+
+from storylens.model import CorpusAnalysis, DocAnalysis, Event, EventGroup, Mention, Span, stable_id
+from storylens.stages.eventx.lexicon import load
+
+if TYPE_CHECKING:
+    from storylens.pipeline import Context
+
+# Types whose participants are a set: who 'met' whom is the same meeting either way round.
+SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+# Types that can name one real event differently across outlets ('took control' / 'seized' /
+# 'attacked'); any other type only matches itself.
+FAMILIES = {"ASSAULT": "force", "COERCE": "force", "MOBILIZE": "force",
+            "ACCUSE": "criticism", "REJECT": "criticism"}
+# Dates of one event reported a day apart (time zones, 'late Sunday' vs 'Monday') still match.
+DAY_TOLERANCE = 1
+MODE_PHRASES = {"phone": "a telephone call", "meeting": "a meeting", "visit": "a visit", "host": "a hosted visit",
+                "third-party": "a mediated meeting", "multilateral": "a multilateral meeting"}
+NAMED_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One event as one document states it, with what grouping compares."""
+
+    event: Event
+    outlet: str
+    actor: str | None
+    target: str | None
+    place: str | None  # entity id, or folded place name
+    place_name: str | None
+    names: dict[str, str]  # participant key -> readable name
+
+    @property
+    def participants(self) -> frozenset[str]:
+        return frozenset(k for k in (self.actor, self.target) if k)
+
+
+def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
+    from storylens.pipeline import link
+
+    # The pipeline links records to entities only after the last corpus stage; grouping needs the
+    # entity ids now, so it links a copy (linking is idempotent) and keeps the input's docs.
+    return replace(corpus, event_groups=tuple(group_events(link(corpus))))
+
+
+def group_events(corpus: CorpusAnalysis) -> list[EventGroup]:
+    """Greedy grouping: an event joins the group where it shares participants with the most members
+    and whose every member has a compatible type family, date and place (participants link
+    singly: one outlet's 'its leader' must not keep apart two reports naming the same person)."""
+    names = {e.id: e.name for e in corpus.entities}
+    kinds = {e.id: e.type for e in corpus.entities}
+    reports = [report for analysis in corpus.docs for report in _reports(analysis, names)]
+    # Dated and placed reports first: they found the groups, vaguer ones then join where they fit.
+    reports.sort(key=lambda r: (r.event.type, _date_value(r.event) is None, r.place is None, r.event.doc,
+                                r.event.trigger.start))
+    groups: list[list[Report]] = []
+    for report in reports:
+        best: tuple[tuple[int, int], list[Report]] | None = None
+        day = _date_value(report.event)
+        for members in groups:
+            if not all(circumstances_compatible(report, other) for other in members):
+                continue
+            shared = sum(participants_compatible(report, other) for other in members)
+            # The same day beats a merely compatible year ('2021-08-16' vs 'last year').
+            same_day = sum(day is not None and _date_value(other.event) == day for other in members)
+            if shared and (best is None or (shared + same_day, same_day) > best[0]):
+                best = ((shared + same_day, same_day), members)
+        if best is None:
+            groups.append([report])
+        else:
+            best[1].append(report)
+    return [_group(members, kinds) for members in groups if len({m.event.doc for m in members}) >= 2]
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+def fold(text: str) -> str:
+    """Case, accents and articles folded: 'The Taliban' ~ 'taliban'."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    plain = re.sub(r"[\W_]+", " ", plain).strip()
+    return re.sub(r"^(?:the|a|an) ", "", plain)
+
+
+def outlet_of(analysis: DocAnalysis) -> str:
+    document = analysis.document
+    return document.outlet or PurePath(document.path).name or document.id
+
+
+def _mention_at(mentions: Sequence[Mention], span: Span) -> Mention | None:
+    return next((m for m in mentions if m.span == span), None) or next(
+        (m for m in mentions if m.span.overlaps(span)), None)
+
+
+def _participant_key(analysis: DocAnalysis, entity: str | None, span: Span | None, entity_names: dict[str, str],
+                     pronouns: frozenset[str], names: dict[str, str]) -> str | None:
+    """The entity id, else the folded within-document name; records a readable name in `names`."""
+    if entity:
+        names[entity] = entity_names.get(entity, entity)
+        return entity
+    if span is None:
+        return None
+    mention = _mention_at(analysis.mentions, span)
+    name = (mention.canonical if mention and mention.canonical else span.slice(analysis.document.text)).strip()
+    folded = fold(name)
+    if not folded or folded in pronouns:
+        return None  # 'he', 'we': unresolved, says nothing about who
+    names[folded] = name
+    return folded
+
+
+def _reports(analysis: DocAnalysis, entity_names: dict[str, str]) -> Iterable[Report]:
+    outlet = outlet_of(analysis)
+    pronouns = load().pronouns
+    for event in analysis.events:
+        names: dict[str, str] = {}
+        actor = _participant_key(analysis, event.actor, event.actor_span, entity_names, pronouns, names)
+        target = _participant_key(analysis, event.target, event.target_span, entity_names, pronouns, names)
+        place, place_name = _place(analysis, event, entity_names)
+        yield Report(event, outlet, actor, target, place, place_name, names)
+
+
+def _place(analysis: DocAnalysis, event: Event, entity_names: dict[str, str]) -> tuple[str | None, str | None]:
+    """Only named places count for conflicts: 'the Qatari capital' is not evidence against 'Doha'."""
+    if event.place_span is None:
+        return None, None
+    if event.place:
+        return event.place, entity_names.get(event.place, event.place_span.slice(analysis.document.text))
+    mention = _mention_at(analysis.mentions, event.place_span)
+    name = event.place_span.slice(analysis.document.text)
+    if mention is not None and mention.label in NAMED_PLACE_LABELS:
+        return fold(mention.canonical or name), name
+    return None, name
+
+
+# ------------------------------------------------------------------------------------------ compatibility
+
+
+def _family(event_type: str) -> str:
+    return FAMILIES.get(event_type, event_type)
+
+
+def _day(value: str | None) -> date | None:
+    if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _date_value(event: Event) -> str | None:
+    if event.date is None or not event.date.value:
+        return None
+    value = event.date.value
+    return value if re.match(r"\d{4}(?:-\d{2}(?:-\d{2})?)?$", value) else None
+
+
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    """Unknown fits anything; days within DAY_TOLERANCE; a month or year fits the days inside it."""
+    if a is None or b is None:
+        return True
+    day_a, day_b = _day(a), _day(b)
+    if day_a and day_b:
+        return abs((day_a - day_b).days) <= DAY_TOLERANCE
+    return a.startswith(b) or b.startswith(a)
+
+
+def participants_compatible(a: Report, b: Report) -> bool:
+    if a.event.type in SYMMETRIC and b.event.type in SYMMETRIC:
+        return bool(a.participants & b.participants)
+    # Who acts decides which event it is (Hamas and Islamic Jihad each congratulating the Taliban
+    # are two events); the target may be worded differently ('the Taliban', 'the Afghan people').
+    if a.actor is not None and b.actor is not None and a.actor != b.actor:
+        return False
+    same_actor = a.actor is not None and a.actor == b.actor
+    same_target = a.target is not None and a.target == b.target
+    return same_actor or same_target
+
+
+def compatible(a: Report, b: Report) -> bool:
+    return circumstances_compatible(a, b) and participants_compatible(a, b)
+
+
+def circumstances_compatible(a: Report, b: Report) -> bool:
+    """Same type family, dates that can be one day, places that can be one place."""
+    if _family(a.event.type) != _family(b.event.type):
+        return False
+    date_a, date_b = _date_value(a.event), _date_value(b.event)
+    if not dates_compatible(date_a, date_b):
+        return False
+    # Two named places with an unknown date are more likely two events than one disputed place.
+    return not (a.place and b.place and a.place != b.place and (date_a is None or date_b is None))
+
+
+# ------------------------------------------------------------------------------------------ groups
+
+
+def _group(members: list[Report], kinds: dict[str, str]) -> EventGroup:
+    events = tuple(m.event.id for m in members)
+    day = _group_date(members)
+    return EventGroup(id=stable_id("event_group", *sorted(events)), events=events, summary=_summary(members, day),
+                      date=day, conflicts=tuple(conflicts(members, kinds)))
+
+
+def _group_date(members: list[Report]) -> str | None:
+    """The most reported date, the most precise among equally reported ones."""
+    values = Counter(v for m in members if (v := _date_value(m.event)))
+    if not values:
+        return None
+    return max(values, key=lambda v: (values[v], len(v), v))
+
+
+def _summary(members: list[Report], day: str | None) -> str:
+    types = Counter(m.event.type for m in members).most_common(1)[0][0]
+    names: dict[str, str] = {}
+    for m in members:
+        names.update(m.names)
+    who = Counter(k for m in members for k in m.participants)
+    parties = [names.get(k, k) for k, _ in who.most_common(2)]
+    outlets = sorted({m.outlet for m in members})
+    text = f"{types}: {' and '.join(parties) if parties else 'unnamed participants'}"
+    if day:
+        text += f", {day}"
+    return f"{text} (reported by {len(outlets)} outlets: {', '.join(outlets)})"
+
+
+def _by_outlet(members: list[Report], value: str) -> dict[str, str]:
+    """The value each outlet gives (its most frequent one), for outlets that give one."""
+    per: dict[str, Counter[str]] = {}
+    for m in members:
+        v = {"mode": m.event.mode, "place": m.place_name if m.place else None, "date": _date_value(m.event)}[value]
+        if v:
+            per.setdefault(m.outlet, Counter())[v] += 1
+    return {outlet: counts.most_common(1)[0][0] for outlet, counts in per.items()}
+
+
+def _sides(values: dict[str, str]) -> list[tuple[str, list[str]]]:
+    sides: dict[str, list[str]] = {}
+    for outlet, v in sorted(values.items()):
+        sides.setdefault(v, []).append(outlet)
+    return sorted(sides.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def conflicts(members: list[Report], kinds: dict[str, str] | None = None) -> list[str]:
+    """One sentence per disagreement between outlets; unknown against known is no conflict."""
+    out: list[str] = []
+    modes = _by_outlet(members, "mode")
+    places = _by_outlet(members, "place")
+    if len(set(modes.values())) > 1:
+        described = []
+        for mode, outlets in _sides(modes):
+            phrase = MODE_PHRASES.get(mode, mode)
+            where = {places[o] for o in outlets if o in places}
+            if len(where) == 1:
+                phrase += f" in {where.pop()}"
+            described.append(f"{phrase} in {', '.join(outlets)}")
+        out.append("Mode differs: " + " vs ".join(described))
+    folded_places = {o: fold(p) for o, p in places.items()}
+    if len(set(folded_places.values())) > 1:
+        out.append("Place differs: " + " vs ".join(f"{p} in {', '.join(o)}" for p, o in _sides(places)))
+    dates = _by_outlet(members, "date")
+    days = {o: v for o, v in dates.items() if _day(v)}
+    if len(set(days.values())) > 1:
+        out.append("Date differs: " + " vs ".join(f"{d} in {', '.join(o)}" for d, o in _sides(days)))
+    parties = _participants_by_outlet(members, kinds or {})
+    if len(set(parties.values())) > 1:
+        names: dict[str, str] = {}
+        for m in members:
+            names.update(m.names)
+        out.append("Participants differ: " + " vs ".join(
+            f"{' and '.join(sorted(names.get(k, k) for k in keys))} in {', '.join(o)}"
+            for keys, o in _sides_sets(parties)))
+    return out
+
+
+def _participants_by_outlet(members: list[Report], kinds: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Per outlet, its resolved participants, when two outlets name one participant in common and
+    a different other one of the same kind ('Kell met Brandt' vs 'Kell met Marr'). Partial lists
+    ('met the delegation' vs 'met its leader') and outlets with many reports are not evidence."""
+    per: dict[str, set[str]] = {}
+    for m in members:
+        resolved = {k for k, ref in ((m.actor, m.event.actor), (m.target, m.event.target)) if k and ref}
+        if resolved:
+            per.setdefault(m.outlet, set()).update(resolved)
+    pairs = {o: frozenset(v) for o, v in per.items() if len(v) == 2}
+    for x in set(pairs.values()):
+        for y in set(pairs.values()):
+            if len(x & y) == 1:
+                (only_x,), (only_y,) = tuple(x - y), tuple(y - x)
+                if kinds.get(only_x) is not None and kinds.get(only_x) == kinds.get(only_y):
+                    return pairs
+    return {}
+
+
+def _sides_sets(values: dict[str, frozenset[str]]) -> list[tuple[frozenset[str], list[str]]]:
+    sides: dict[frozenset[str], list[str]] = {}
+    for outlet, v in sorted(values.items()):
+        sides.setdefault(v, []).append(outlet)
+    return sorted(sides.items(), key=lambda kv: (-len(kv[1]), sorted(kv[0])))

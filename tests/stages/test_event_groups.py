@@ -1,0 +1,141 @@
+"""The event_groups stage on invented events: merging across outlets, and the conflicts it states."""
+
+from __future__ import annotations
+
+from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Event, EventDate, MentionRef, Span
+from storylens.pipeline import Context
+from storylens.stages import event_groups
+from storylens.stages.event_groups import dates_compatible
+
+
+def _doc(doc_id: str, outlet: str | None, text: str) -> Document:
+    return Document(id=doc_id, path=f"/in/{doc_id}.txt", text=text, outlet=outlet, body_spans=(Span(0, len(text)),))
+
+
+# How each invented entity is written in the invented texts.
+SURFACE = {"e-kell": "Kell", "e-brandt": "Brandt", "e-front": "Zandar Front", "e-union": "Brevian Union",
+           "e-veldon": "Veldon", "e-sarnow": "Sarnow", "e-mayor": "mayor"}
+NAMES = {"e-kell": ("Omar Kell", "PERSON"), "e-brandt": ("Lisa Brandt", "PERSON"), "e-front": ("Zandar Front", "ORG"),
+         "e-union": ("Brevian Union", "ORG"), "e-veldon": ("Veldon", "GPE"), "e-sarnow": ("Sarnow", "GPE"),
+         "e-mayor": ("Ilse Marr", "PERSON")}
+
+
+def _span_of(doc: Document, entity: str | None) -> Span | None:
+    if entity is None:
+        return None
+    start = doc.text.index(SURFACE[entity])
+    return Span(start, start + len(SURFACE[entity]))
+
+
+def _event(doc: Document, trigger: str, event_type: str, mode: str | None, actor: str | None, target: str | None,
+           place: str | None = None, day: str | None = None) -> Event:
+    """An event whose participants are spans of entity mentions (the stage links them itself)."""
+    start = doc.text.index(trigger)
+    return Event(id=f"{doc.id}-{trigger}", doc=doc.id, span=Span(0, len(doc.text)),
+                 trigger=Span(start, start + len(trigger)), type=event_type, mode=mode,
+                 actor_span=_span_of(doc, actor), target_span=_span_of(doc, target), place_span=_span_of(doc, place),
+                 date=EventDate(day, day, None, "explicit") if day else None)
+
+
+def _corpus(*items: tuple[Document, tuple[Event, ...]]) -> CorpusAnalysis:
+    refs: dict[str, list[MentionRef]] = {}
+    for doc, _events in items:
+        for entity in SURFACE:
+            if SURFACE[entity] in doc.text:
+                span = _span_of(doc, entity)
+                assert span is not None
+                refs.setdefault(entity, []).append(MentionRef(doc.id, span))
+    entities = tuple(Entity(entity, NAMES[entity][0], NAMES[entity][1], (NAMES[entity][0],), tuple(mentions))
+                     for entity, mentions in refs.items())
+    docs = tuple(DocAnalysis(doc, events=evs) for doc, evs in items)
+    return CorpusAnalysis(docs=docs, entities=entities)
+
+
+def _run(corpus: CorpusAnalysis) -> CorpusAnalysis:
+    return event_groups.run(corpus, Context())
+
+
+def test_meeting_and_phone_call_are_one_event_with_a_mode_conflict() -> None:
+    a = _doc("a", "Daily Lantern", "Kell met Brandt in Veldon on Monday.")
+    b = _doc("b", "Morning Quill", "Brandt and Kell held a meeting in Veldon.")
+    c = _doc("c", None, "Kell had a telephone conversation with Brandt on Monday.")
+    corpus = _corpus(
+        (a, (_event(a, "met", "CONSULT", "meeting", "e-kell", "e-brandt", "e-veldon", "2031-03-10"),)),
+        # Y meets X is the same meeting as X meets Y.
+        (b, (_event(b, "meeting", "CONSULT", "meeting", "e-brandt", "e-kell", "e-veldon"),)),
+        (c, (_event(c, "telephone conversation", "CONSULT", "phone", "e-kell", "e-brandt", None, "2031-03-10"),)),
+    )
+    groups = _run(corpus).event_groups
+    assert len(groups) == 1
+    group = groups[0]
+    assert set(group.events) == {"a-met", "b-meeting", "c-telephone conversation"}
+    assert group.date == "2031-03-10"
+    assert group.conflicts == ("Mode differs: a meeting in Veldon in Daily Lantern, Morning Quill "
+                               "vs a telephone call in c.txt",)
+    assert "Omar Kell" in group.summary and "Lisa Brandt" in group.summary
+
+
+def test_compatible_details_raise_no_conflict() -> None:
+    a = _doc("a", "Daily Lantern", "The Brevian Union praised the Zandar Front on Monday.")
+    b = _doc("b", "Morning Quill", "The Brevian Union hailed the Zandar Front.")
+    corpus = _corpus(
+        (a, (_event(a, "praised", "SUPPORT", None, "e-union", "e-front", None, "2031-03-10"),)),
+        (b, (_event(b, "hailed", "SUPPORT", None, "e-union", "e-front"),)),
+    )
+    groups = _run(corpus).event_groups
+    assert len(groups) == 1
+    assert groups[0].conflicts == ()
+
+
+def test_place_and_date_conflicts() -> None:
+    a = _doc("a", "Daily Lantern", "Kell met Brandt in Veldon.")
+    b = _doc("b", "Morning Quill", "Kell met Brandt in Sarnow.")
+    corpus = _corpus(
+        (a, (_event(a, "met", "CONSULT", "meeting", "e-kell", "e-brandt", "e-veldon", "2031-03-10"),)),
+        (b, (_event(b, "met", "CONSULT", "meeting", "e-kell", "e-brandt", "e-sarnow", "2031-03-11"),)),
+    )
+    (group,) = _run(corpus).event_groups
+    assert any(c.startswith("Place differs: ") and "Veldon" in c and "Sarnow" in c for c in group.conflicts)
+    assert "Date differs: 2031-03-10 in Daily Lantern vs 2031-03-11 in Morning Quill" in group.conflicts
+
+
+def test_different_actors_or_distant_dates_are_different_events() -> None:
+    a = _doc("a", "Daily Lantern", "The Brevian Union praised the Zandar Front.")
+    b = _doc("b", "Morning Quill", "Kell praised the Zandar Front.")
+    c = _doc("c", "Evening Post", "The Brevian Union praised the Zandar Front in May.")
+    corpus = _corpus(
+        (a, (_event(a, "praised", "SUPPORT", None, "e-union", "e-front", None, "2031-03-10"),)),
+        (b, (_event(b, "praised", "SUPPORT", None, "e-kell", "e-front", None, "2031-03-10"),)),
+        (c, (_event(c, "praised", "SUPPORT", None, "e-union", "e-front", None, "2031-05-02"),)),
+    )
+    assert _run(corpus).event_groups == ()
+
+
+def test_same_document_only_is_no_group() -> None:
+    a = _doc("a", "Daily Lantern", "Kell met Brandt. The meeting was long.")
+    corpus = _corpus((a, (_event(a, "met", "CONSULT", "meeting", "e-kell", "e-brandt"),
+                          _event(a, "meeting", "CONSULT", "meeting", "e-kell", "e-brandt"))))
+    assert _run(corpus).event_groups == ()
+
+
+def test_dates_compatible() -> None:
+    assert dates_compatible(None, "2031-03-10")
+    assert dates_compatible("2031-03-10", "2031-03-11")
+    assert not dates_compatible("2031-03-10", "2031-03-12")
+    assert dates_compatible("2031-03", "2031-03-12")
+    assert not dates_compatible("2031-04", "2031-03-12")
+
+
+def test_participant_conflict_needs_a_different_counterpart_of_the_same_kind() -> None:
+    a = _doc("a", "Daily Lantern", "Kell met Brandt on Monday.")
+    b = _doc("b", "Morning Quill", "Kell met Sarnow's mayor on Monday.")
+    c = _doc("c", "Evening Post", "Kell met the Zandar Front on Monday.")
+    corpus = _corpus(
+        (a, (_event(a, "met", "CONSULT", "meeting", "e-kell", "e-brandt", None, "2031-03-10"),)),
+        (b, (_event(b, "met", "CONSULT", "meeting", "e-kell", "e-mayor", None, "2031-03-10"),)),
+        (c, (_event(c, "met", "CONSULT", "meeting", "e-kell", "e-front", None, "2031-03-10"),)),
+    )
+    (group,) = _run(corpus).event_groups
+    (conflict,) = [c for c in group.conflicts if c.startswith("Participants differ")]
+    assert "Lisa Brandt and Omar Kell in Daily Lantern" in conflict
+    assert "Ilse Marr and Omar Kell in Morning Quill" in conflict
