@@ -8,10 +8,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storylens import api
 from storylens.faults import VALID_ARTICLE, write_bad_corpus
@@ -139,3 +142,26 @@ def test_kill_9_then_rerun_completes_exactly_once(tmp_path: Path) -> None:
     clean = api.analyze([tmp_path / "in"], db=tmp_path / "clean.sqlite", stages=LIGHT)
     resumed = api.load(db)
     assert {d.document.id: d for d in resumed.docs} == {d.document.id: d for d in clean.corpus.docs}
+
+
+ARTICLE_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1,
+                       max_size=300)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(ARTICLE_TEXT, min_size=1, max_size=4))
+def test_analysing_twice_is_idempotent(texts: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for i, text in enumerate(texts):
+            (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+        db = Path(tmp) / "s.sqlite"
+        first = api.analyze([folder], db=db, stages=LIGHT)
+        second = api.analyze([folder], db=db, stages=LIGHT)
+        assert second.summary.documents_added == 0
+        assert second.corpus == first.corpus
+        for analysis in first.corpus.docs:
+            doc = analysis.document
+            assert all(0 <= s.start < s.end <= len(doc.text) for s in doc.body_spans)
+            assert all(r.span.slice(doc.text) for r in doc.removed)
