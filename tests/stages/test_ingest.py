@@ -162,3 +162,11 @@ def test_source_does_not_override_outlet(tmp_path: Path) -> None:
     path.write_text("outlet The Orsk Courier\nsource Orsk Wire\n\n" + ARTICLE, encoding="utf-8")
     (doc,) = read(path)
     assert isinstance(doc, Document) and doc.outlet == "The Orsk Courier"
+
+
+def test_jsonl_strings_may_hold_line_separators(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    record = '{"id": "r1", "text": "First line\u2028second\u2029third. The ferry resumed."}'
+    path.write_text(record + "\r\n" + record.replace("r1", "r2") + "\n", encoding="utf-8")
+    items = read(path)
+    assert [i.id for i in items if isinstance(i, Document)] == ["r1", "r2"]

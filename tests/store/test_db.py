@@ -95,3 +95,15 @@ def test_failed_batch_leaves_nothing(tmp_path: Path) -> None:
             store.db.execute("INSERT INTO documents(id) VALUES ('half')")
         store.write_batch([broken], "k")
         assert store.document_ids() == ["d9"]
+
+
+def test_read_only_store_cannot_write(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        store.write_batch([analysis()], "k")
+    with Store.read_only(path) as reader:
+        assert reader.document_ids() == ["d1"]
+        with pytest.raises(sqlite3.OperationalError):
+            reader.db.execute("DELETE FROM documents")
+    with pytest.raises(StoreError):
+        Store.read_only(tmp_path / "missing.sqlite")

@@ -270,7 +270,9 @@ def json_records(text: str, path: str) -> Iterator[tuple[str, dict[str, Any] | R
             yield f"{path}#{n}", item if isinstance(item, dict) else Rejection(
                 f"{path}#{n}", "SL111", f"item {n} is a {type(item).__name__}, not an object")
         return
-    for n, line in enumerate(text.splitlines(), 1):
+    # Only "\n" ends a JSONL record: str.splitlines would also split inside a JSON string at
+    # U+2028 or U+2029, which JSON allows unescaped.
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         label = f"{path}#{n}"

@@ -63,10 +63,17 @@ class StoreInfo:
 
 
 class Store:
-    """One open database. Only one Store writes to a file at a time (SQLite's lock enforces it)."""
+    """One open database. Only one Store writes to a file at a time (SQLite's lock enforces it).
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    `Store(path)` opens for writing and applies pending migrations; `Store.read_only(path)` opens
+    an existing store that nothing can write through (the viewer's).
+    """
+
+    def __init__(self, path: str | Path = ":memory:", *, connection: sqlite3.Connection | None = None) -> None:
         self.path = str(path)
+        if connection is not None:
+            self.db = connection
+            return
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -77,6 +84,29 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
+
+    @classmethod
+    def read_only(cls, path: str | Path, *, threads: bool = False) -> Store:
+        """An existing store opened with SQLite's `mode=ro`; no migration runs.
+
+        With `threads`, the connection may be used from other threads (callers serialise access).
+        """
+        target = Path(path).resolve()
+        if not target.is_file():
+            raise StoreError(f"no store at {path}", "SL101")
+        uri = target.as_uri()
+        try:
+            connection = _connect_read_only(uri + "?mode=ro", threads)
+        except sqlite3.OperationalError:
+            # A WAL store in a folder we may not write cannot get its -shm file: read it as immutable.
+            connection = _connect_read_only(uri + "?mode=ro&immutable=1", threads)
+        store = cls(target, connection=connection)
+        version, latest = store.schema_version, migrations()[-1][0]
+        if version > latest:
+            raise StoreError(f"{path} has schema version {version}; this storylens knows up to {latest}", "SL202")
+        if version == 0:
+            raise StoreError(f"{path} is not a storylens store (no schema)", "SL201")
+        return store
 
     # -------------------------------------------------------------------------------- schema
 
@@ -306,6 +336,12 @@ def _doc_analysis(text: str, document: str, records: str) -> DocAnalysis:
     fields = json.loads(document)
     fields["text"] = text
     return codec.decode(DocAnalysis, {"document": fields, **json.loads(records)})
+
+
+def _connect_read_only(uri: str, threads: bool) -> sqlite3.Connection:
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=not threads)
+    connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return connection
 
 
 def _statements(sql: str) -> list[str]:
