@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Event, EventDate, MentionRef, Span
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from storylens.model import (
+    CorpusAnalysis,
+    DocAnalysis,
+    Document,
+    Entity,
+    Event,
+    EventDate,
+    MentionRef,
+    Span,
+    TimeExpression,
+)
 from storylens.pipeline import Context
 from storylens.stages import event_groups
 from storylens.stages.event_groups import dates_compatible
@@ -139,3 +154,75 @@ def test_participant_conflict_needs_a_different_counterpart_of_the_same_kind() -
     (conflict,) = [c for c in group.conflicts if c.startswith("Participants differ")]
     assert "Lisa Brandt and Omar Kell in Daily Lantern" in conflict
     assert "Ilse Marr and Omar Kell in Morning Quill" in conflict
+
+
+def _dated(doc_id: str, outlet: str, text: str, published: str) -> Document:
+    return replace(_doc(doc_id, outlet, text), published=published)
+
+
+def _events_of(corpus: CorpusAnalysis) -> list[set[str]]:
+    return [set(g.events) for g in _run(corpus).event_groups]
+
+
+@pytest.mark.parametrize(("b_text", "b_trigger", "b_published", "b_day", "joins"), [
+    # Undated, both participants, article of the same days: the same meeting.
+    ("Brandt and Kell held a meeting in Veldon.", "meeting", "2031-03-11", None, True),
+    # Undated, but the article came out a year later: another meeting.
+    ("Brandt and Kell held a meeting in Veldon.", "meeting", "2032-03-11", None, False),
+    # Dated only to the year, from an article a year later ('last year'): another meeting.
+    ("Last year Kell had a meeting with Brandt.", "meeting", "2032-03-11", "2031", False),
+    # Told as background ('had met') without a date: not the reported meeting.
+    ("Kell had met Brandt before the war.", "met", "2031-03-11", None, False),
+    # Only one participant named and no date: too little to say it is the same meeting.
+    ("Kell held a meeting in Veldon.", "meeting", "2031-03-11", None, False),
+])
+def test_vague_reports_join_only_in_the_same_story_time(b_text: str, b_trigger: str, b_published: str,
+                                                         b_day: str | None, joins: bool) -> None:
+    a = _dated("a", "Daily Lantern", "Kell met Brandt in Veldon on Monday.", "2031-03-11")
+    b = _dated("b", "Morning Quill", b_text, b_published)
+    target = "e-brandt" if "Brandt" in b_text else None
+    corpus = _corpus(
+        (a, (_event(a, "met", "CONSULT", "meeting", "e-kell", "e-brandt", "e-veldon", "2031-03-10"),)),
+        (b, (_event(b, b_trigger, "CONSULT", "meeting", "e-kell", target, None, b_day),)),
+    )
+    assert _events_of(corpus) == ([{"a-met", f"b-{b_trigger}"}] if joins else [])
+
+
+def test_background_event_of_the_same_days_takes_the_other_outlets_month() -> None:
+    # One outlet dates an earlier praise to a month, a same-day outlet does not date it at all.
+    a = _dated("a", "Daily Lantern", "The Zandar Front praised the Brevian Union in May.", "2031-08-17")
+    b = _dated("b", "Morning Quill", "The Zandar Front praised the Brevian Union.", "2031-08-17")
+    corpus = _corpus(
+        (a, (_event(a, "praised", "SUPPORT", None, "e-front", "e-union", None, "2031-05"),)),
+        (b, (_event(b, "praised", "SUPPORT", None, "e-front", "e-union"),)),
+    )
+    (group,) = _run(corpus).event_groups
+    assert group.date == "2031-05" and group.conflicts == ()
+
+
+def test_a_weekend_is_precise_enough_to_join_its_sunday() -> None:
+    a = _dated("a", "Daily Lantern", "Kell met Brandt over the weekend.", "2031-03-11")
+    b = _dated("b", "Morning Quill", "Kell met Sarnow's mayor on Sunday.", "2031-03-11")
+    weekend = a.text.index("over the weekend")
+    event_a = replace(_event(a, "met", "CONSULT", "meeting", "e-kell", "e-brandt"),
+                      date=EventDate("2031-03", "over the weekend", Span(weekend, weekend + 16), "explicit"))
+    analysis_a = DocAnalysis(a, events=(event_a,), times=(TimeExpression(
+        "t1", "a", Span(weekend, weekend + 16), "over the weekend", "DATE", "2031-W10-WE", "week", "explicit"),))
+    corpus = _corpus((a, ()), (b, (_event(b, "met", "CONSULT", "meeting", "e-kell", "e-mayor", None, "2031-03-09"),)))
+    corpus = replace(corpus, docs=(analysis_a, corpus.docs[1]))
+    (group,) = _run(corpus).event_groups
+    assert group.date == "2031-03-09"
+    # Two people of one kind on the same days: a real disagreement, stated.
+    assert any(c.startswith("Participants differ") for c in group.conflicts)
+
+
+@pytest.mark.parametrize(("value", "first", "last"), [
+    ("2031-03-10", "2031-03-10", "2031-03-10"),
+    ("2031-W10-WE", "2031-03-08", "2031-03-09"),
+    ("2031-02", "2031-02-01", "2031-02-28"),
+    ("2031", "2031-01-01", "2031-12-31"),
+    ("2031-03-10TNI", "2031-03-10", "2031-03-10"),
+])
+def test_day_range(value: str, first: str, last: str) -> None:
+    assert event_groups.day_range(value) == (date.fromisoformat(first), date.fromisoformat(last))
+    assert event_groups.day_range("PRESENT_REF") is None

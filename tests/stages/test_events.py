@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storylens.model import DocAnalysis, Document, Mention, Quote, Span, Speaker, TimeExpression
+from storylens.model import DateRange, DocAnalysis, Document, Mention, Quote, Span, Speaker, TimeExpression
 from storylens.pipeline import Context
 from storylens.stages import events
 from storylens.stages.eventx import extract
@@ -25,9 +25,11 @@ def _mentions(doc_id: str, text: str, names: dict[str, str]) -> tuple[Mention, .
 
 
 def _analyze(ctx: Context, text: str, names: dict[str, str] | None = None,
-             times: dict[str, str] | None = None, quotes: tuple[Quote, ...] = ()) -> DocAnalysis:
+             times: dict[str, str] | None = None, quotes: tuple[Quote, ...] = (),
+             inferred: DateRange | None = None) -> DocAnalysis:
     doc_id = f"doc-{abs(hash(text))}"
-    document = Document(id=doc_id, path=f"{doc_id}.txt", text=text, body_spans=(Span(0, len(text)),))
+    document = Document(id=doc_id, path=f"{doc_id}.txt", text=text, body_spans=(Span(0, len(text)),),
+                        published_inferred=inferred)
     time_records = []
     for n, (phrase, value) in enumerate((times or {}).items()):
         start = text.index(phrase)
@@ -176,3 +178,128 @@ def test_week_values_become_iso_months() -> None:
     assert events.iso_day_value("2031-03-10T10:00") == "2031-03-10"
     assert events.iso_day_value("XXXX-WXX-1") is None
     assert events.iso_day_value("PRESENT_REF") is None
+
+
+def _quote(text: str, content: str, speaker: str, cue: str, ref: str | None = None) -> Quote:
+    start = text.index(content)
+    speaker_start = text.index(speaker, start + len(content)) if speaker in text[start + len(content):] \
+        else text.index(speaker)
+    ref_span = None
+    if ref is not None:
+        ref_start = text.index(ref)
+        ref_span = Span(ref_start, ref_start + len(ref))
+    cue_start = text.index(cue, start + len(content)) if cue in text[start + len(content):] else text.index(cue)
+    return Quote("q1", "", Span(start, start + len(content)), content,
+                 Speaker(speaker, Span(speaker_start, speaker_start + len(speaker)), ref=ref_span), cue,
+                 "explicit", cue_span=Span(cue_start, cue_start + len(cue)))
+
+
+@pytest.mark.parametrize(("text", "content", "speaker", "cue", "ref", "praised", "day"), [
+    # A tweet whose words say the party won: praise without a praise verb, dated by the attribution.
+    ("Senior official Ilse Marr tweeted March 9, \u201cThe Zandar Front won today after years of struggle.\u201d",
+     "The Zandar Front won today after years of struggle.", "Ilse Marr", "tweeted", None, "Zandar Front", "2031-03-09"),
+    # A pronoun speaker: the date comes from the sentence that names the speaker.
+    ("In a post on Sunday night, Ilse Marr compared the two movements.\n"
+     "\"The Zandar Front is victorious today,\" she said.",
+     "The Zandar Front is victorious today,", "she", "said", "Ilse Marr", "Zandar Front", "2031-03-09"),
+])
+def test_praise_in_a_quote_is_support_by_the_speaker(ctx: Context, text: str, content: str, speaker: str, cue: str,
+                                                     ref: str | None, praised: str, day: str) -> None:
+    quote = _quote(text, content, speaker, cue, ref)
+    date_phrase = "March 9" if "March 9" in text else "Sunday night"
+    analysis = _analyze(ctx, text, {"Ilse Marr": "PERSON", "Zandar Front": "ORG"},
+                        times={date_phrase: day, "today": "2031-03-12"}, quotes=(quote,))
+    support = [e for e in analysis.events if e.type == "SUPPORT"]
+    assert len(support) == 1
+    event = support[0]
+    assert _slice(text, event.actor_span) == "Ilse Marr"
+    assert _slice(text, event.target_span) == praised
+    assert event.quote == "q1"
+    assert event.date is not None and event.date.value == day and event.date.text == date_phrase
+    assert event.trigger.slice(text) in ("won", "victorious")
+
+
+def test_praise_needs_a_named_party_other_than_the_speaker(ctx: Context) -> None:
+    text = "\u201cWe won today,\u201d said Ilse Marr."
+    quote = _quote(text, "We won today,", "Ilse Marr", "said")
+    analysis = _analyze(ctx, text, {"Ilse Marr": "PERSON"}, quotes=(quote,))
+    assert [e for e in analysis.events if e.type == "SUPPORT"] == []
+
+
+def test_we_in_a_quote_is_its_speaker(ctx: Context) -> None:
+    text = "\u201cWe congratulate the Zandar Front,\u201d said Omar Kell."
+    quote = _quote(text, "We congratulate the Zandar Front,", "Omar Kell", "said")
+    analysis = _analyze(ctx, text, {"Zandar Front": "ORG", "Omar Kell": "PERSON"}, quotes=(quote,))
+    (event,) = [e for e in analysis.events if e.type == "SUPPORT"]
+    assert _slice(text, event.actor_span) == "Omar Kell"
+
+
+INFERRED = DateRange("2032-10-31", "2032-12-31")
+
+
+@pytest.mark.parametrize(("text", "trigger", "expected"), [
+    # Reported as the article's news: the inferred publication year.
+    ("Leaders of the Brevian Union and the Zandar Front met in Sarnow.", "met", "2032"),
+    # Told as background or as a plan: no date from the publication.
+    ("Leaders of the Brevian Union had met the Zandar Front in Sarnow.", "met", None),
+    ("Leaders of the Brevian Union would meet the Zandar Front in Sarnow.", "meet", None),
+])
+def test_undated_news_takes_the_inferred_publication_date(ctx: Context, text: str, trigger: str,
+                                                          expected: str | None) -> None:
+    analysis = _analyze(ctx, text, {"Brevian Union": "ORG", "Zandar Front": "ORG", "Sarnow": "GPE"},
+                        inferred=INFERRED)
+    event = next(e for e in analysis.events if _slice(text, e.trigger) == trigger)
+    value = event.date.value if event.date is not None else None
+    assert value == expected
+    if expected is not None:
+        assert event.date is not None and event.date.basis == "inferred" and event.date.span is None
+
+
+@pytest.mark.parametrize(("earliest", "latest", "expected"), [
+    ("2032-10-31", "2032-12-31", "2032"),
+    ("2032-10-02", "2032-10-20", "2032-10"),
+    ("2032-12-20", "2033-01-10", None),
+])
+def test_publication_date_is_the_certain_part_of_the_range(earliest: str, latest: str, expected: str | None) -> None:
+    document = Document(id="d", path="d.txt", text="x", published_inferred=DateRange(earliest, latest))
+    assert events.publication_date(document) == expected
+    assert events.publication_date(Document(id="d", path="d.txt", text="x", published="2032-01-01",
+                                            published_inferred=DateRange(earliest, latest))) is None
+
+
+def test_no_place_from_a_purpose_clause_or_another_quote(ctx: Context) -> None:
+    text = ("Omar Kell had a call with Lisa Brandt and said the movement could help their brothers in Veldon "
+            "to free Sarnow.")
+    analysis = _analyze(ctx, text, {"Omar Kell": "PERSON", "Lisa Brandt": "PERSON", "Veldon": "GPE", "Sarnow": "GPE"})
+    call = next(e for e in analysis.events if e.type == "CONSULT")
+    assert call.place_span is None
+    assert _slice(text, call.target_span) == "Lisa Brandt"
+
+
+def test_person_after_a_possessive_is_the_target(ctx: Context) -> None:
+    text = "After the vote, Omar Kell had a call with the Nord government\u2019s acting Foreign Minister Amir Tasso."
+    analysis = _analyze(ctx, text, {"Omar Kell": "PERSON", "Nord": "ORG", "Amir Tasso": "PERSON"})
+    call = next(e for e in analysis.events if e.type == "CONSULT")
+    assert _slice(text, call.actor_span) == "Omar Kell"
+    assert _slice(text, call.target_span) == "Amir Tasso"
+    assert call.mode == "phone"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rebel fighters entered Sarnow on Sunday.", ["ASSAULT"]),
+    ("The minister entered the hall on Sunday.", []),
+    ("Alliance fighters stayed in Sarnow.", []),
+])
+def test_armed_subjects_and_capitalised_names(ctx: Context, text: str, expected: list[str]) -> None:
+    names = {"Sarnow": "GPE"} if "Sarnow" in text else {}
+    assert [e.type for e in _analyze(ctx, text, names).events] == expected
+
+
+def test_event_told_as_the_reason_for_another_keeps_no_borrowed_date(ctx: Context) -> None:
+    text = "On Monday, the Sarrat Brigades congratulated the Zandar Front on its capture of Sarnow."
+    analysis = _analyze(ctx, text, {"Sarrat Brigades": "ORG", "Zandar Front": "ORG", "Sarnow": "GPE"},
+                        times={"Monday": "2031-03-11"})
+    by_trigger = {_slice(text, e.trigger): e for e in analysis.events}
+    congratulated = by_trigger["congratulated"].date
+    assert congratulated is not None and congratulated.value == "2031-03-11"
+    assert by_trigger["capture"].date is None

@@ -1,9 +1,10 @@
 """The event_groups stage: the same real-world event reported by several outlets, with conflicts.
 
 Input: a `CorpusAnalysis` whose events carry entity ids (after resolve and link). Output: the
-corpus with `event_groups`: events of one type family, sharing participants (a set for symmetric
-types: X meets Y == Y meets X), with compatible dates and places, reported by two or more
-documents; `conflicts` says in plain sentences where the outlets disagree (mode, place, date, actor).
+corpus with `event_groups`: events of one type family reported by two or more documents, linked by
+a shared participant on the same days, or by both participants within one story time when dated
+vaguely or not at all; `conflicts` says in plain sentences where the outlets disagree (mode, place,
+date, participants).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,15 @@ DAY_TOLERANCE = 1
 MODE_PHRASES = {"phone": "a telephone call", "meeting": "a meeting", "visit": "a visit", "host": "a hosted visit",
                 "third-party": "a mediated meeting", "multilateral": "a multilateral meeting"}
 NAMED_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# A date range this many days wide or less ('over the weekend', a week) counts as precise: two
+# precise dates that overlap are one day told two ways; wider ones only fail to contradict.
+PRECISE_DAYS = 7
+# A vaguely dated or undated report joins another only when their articles came out within this
+# many days of each other (the same story time): 'the meeting' in next year's article is another
+# meeting. Set from the seed and demo stories, whose articles come out within four days of the events.
+STORY_WINDOW_DAYS = 7
+# 'had met', 'had earlier held talks': the past perfect tells background, not the reported event.
+PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +57,19 @@ class Report:
     place: str | None  # entity id, or folded place name
     place_name: str | None
     names: dict[str, str]  # participant key -> readable name
+    kinds: dict[str, str] = field(default_factory=dict)  # participant key -> entity type, when resolved
+    days: tuple[date, date] | None = None  # the first and last day the event's date can be
+    earlier: bool = False  # told as background ('had met'): not the news the article reports
+    published: tuple[date, date] | None = None  # when the reporting document was (or can be) published
 
     @property
     def participants(self) -> frozenset[str]:
         return frozenset(k for k in (self.actor, self.target) if k)
+
+    @property
+    def precise(self) -> bool:
+        """Dated to a day or a few days ('Monday', 'over the weekend'), not just a month or year."""
+        return self.days is not None and (self.days[1] - self.days[0]).days <= PRECISE_DAYS
 
 
 def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
@@ -62,27 +81,26 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
 
 
 def group_events(corpus: CorpusAnalysis) -> list[EventGroup]:
-    """Greedy grouping: an event joins the group where it shares participants with the most members
-    and whose every member has a compatible type family, date and place (participants link
-    singly: one outlet's 'its leader' must not keep apart two reports naming the same person)."""
+    """Greedy grouping: an event joins the group it links to most strongly, provided it contradicts
+    no member (type family, dates, places, who acts). Two reports link when they are dated to the
+    same day (or overlapping few-day ranges) and share a participant, or, with a vaguer or no date,
+    when they share both participants and the undated one was published within the story window."""
     names = {e.id: e.name for e in corpus.entities}
     kinds = {e.id: e.type for e in corpus.entities}
-    reports = [report for analysis in corpus.docs for report in _reports(analysis, names)]
-    # Dated and placed reports first: they found the groups, vaguer ones then join where they fit.
-    reports.sort(key=lambda r: (r.event.type, _date_value(r.event) is None, r.place is None, r.event.doc,
+    reports = [report for analysis in corpus.docs for report in _reports(analysis, names, kinds)]
+    # Precisely dated and placed reports first: they found the groups, vaguer ones then join.
+    reports.sort(key=lambda r: (r.event.type, not r.precise, r.days is None, r.place is None, r.event.doc,
                                 r.event.trigger.start))
     groups: list[list[Report]] = []
     for report in reports:
         best: tuple[tuple[int, int], list[Report]] | None = None
-        day = _date_value(report.event)
         for members in groups:
-            if not all(circumstances_compatible(report, other) for other in members):
+            if any(contradicts(report, other) for other in members):
                 continue
-            shared = sum(participants_compatible(report, other) for other in members)
-            # The same day beats a merely compatible year ('2021-08-16' vs 'last year').
-            same_day = sum(day is not None and _date_value(other.event) == day for other in members)
-            if shared and (best is None or (shared + same_day, same_day) > best[0]):
-                best = ((shared + same_day, same_day), members)
+            strength = sum(link_strength(report, other) for other in members)
+            same_day = sum(report.precise and other.precise and report.days == other.days for other in members)
+            if strength and (best is None or (strength, same_day) > best[0]):
+                best = ((strength, same_day), members)
         if best is None:
             groups.append([report])
         else:
@@ -120,7 +138,9 @@ def _participant_key(analysis: DocAnalysis, entity: str | None, span: Span | Non
     if span is None:
         return None
     mention = _mention_at(analysis.mentions, span)
-    name = (mention.canonical if mention and mention.canonical else span.slice(analysis.document.text)).strip()
+    if mention is None:
+        return None  # a bare noun phrase ('every compromise', 'the occupiers') names no one
+    name = (mention.canonical or span.slice(analysis.document.text)).strip()
     folded = fold(name)
     if not folded or folded in pronouns:
         return None  # 'he', 'we': unresolved, says nothing about who
@@ -128,15 +148,64 @@ def _participant_key(analysis: DocAnalysis, entity: str | None, span: Span | Non
     return folded
 
 
-def _reports(analysis: DocAnalysis, entity_names: dict[str, str]) -> Iterable[Report]:
+def _reports(analysis: DocAnalysis, entity_names: dict[str, str],
+             entity_kinds: dict[str, str] | None = None) -> Iterable[Report]:
     outlet = outlet_of(analysis)
     pronouns = load().pronouns
+    document = analysis.document
+    raw = {t.span: t.value for t in analysis.times}
+    published = _published_days(analysis)
     for event in analysis.events:
         names: dict[str, str] = {}
         actor = _participant_key(analysis, event.actor, event.actor_span, entity_names, pronouns, names)
         target = _participant_key(analysis, event.target, event.target_span, entity_names, pronouns, names)
         place, place_name = _place(analysis, event, entity_names)
-        yield Report(event, outlet, actor, target, place, place_name, names)
+        kinds = {k: kind for k in (actor, target) if k and (kind := (entity_kinds or {}).get(k))}
+        days = None
+        if event.date is not None and event.date.value:
+            # The time expression's own value keeps a week's days ('over the weekend') that the
+            # event's ISO date widened to its month.
+            days = day_range(raw.get(event.date.span) if event.date.span else None) or day_range(event.date.value)
+        earlier = bool(PAST_PERFECT.search(document.text[event.span.start:event.trigger.start]))
+        yield Report(event, outlet, actor, target, place, place_name, names, kinds, days, earlier, published)
+
+
+def _published_days(analysis: DocAnalysis) -> tuple[date, date] | None:
+    document = analysis.document
+    if document.published:
+        return day_range(document.published)
+    inferred = document.published_inferred
+    if inferred is not None and inferred.earliest and inferred.latest:
+        first, last = day_range(inferred.earliest), day_range(inferred.latest)
+        if first and last:
+            return first[0], last[1]
+    return None
+
+
+def day_range(value: str | None) -> tuple[date, date] | None:
+    """The first and last day an ISO/TIMEX value can be: a day, an ISO week or its weekend, a
+    month, a year; None for anything else."""
+    if not value:
+        return None
+    value = value.split("T")[0]
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = date.fromisoformat(value)
+            return day, day
+        week = re.fullmatch(r"(\d{4})-W(\d{2})(-WE)?", value)
+        if week:
+            year, number = int(week.group(1)), int(week.group(2))
+            first_day = 6 if week.group(3) else 1
+            return date.fromisocalendar(year, number, first_day), date.fromisocalendar(year, number, 7)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            start = date.fromisoformat(value + "-01")
+            following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+            return start, following - timedelta(days=1)
+        if re.fullmatch(r"\d{4}", value):
+            return date(int(value), 1, 1), date(int(value), 12, 31)
+    except ValueError:
+        return None
+    return None
 
 
 def _place(analysis: DocAnalysis, event: Event, entity_names: dict[str, str]) -> tuple[str | None, str | None]:
@@ -185,31 +254,71 @@ def dates_compatible(a: str | None, b: str | None) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def participants_compatible(a: Report, b: Report) -> bool:
+def _shared(a: Report, b: Report) -> int:
+    """How many participants two reports share: as sets for symmetric types (X meets Y == Y meets
+    X), else actor with actor and target with target."""
     if a.event.type in SYMMETRIC and b.event.type in SYMMETRIC:
-        return bool(a.participants & b.participants)
-    # Who acts decides which event it is (Hamas and Islamic Jihad each congratulating the Taliban
-    # are two events); the target may be worded differently ('the Taliban', 'the Afghan people').
-    if a.actor is not None and b.actor is not None and a.actor != b.actor:
-        return False
-    same_actor = a.actor is not None and a.actor == b.actor
-    same_target = a.target is not None and a.target == b.target
-    return same_actor or same_target
+        return len(a.participants & b.participants)
+    return int(a.actor is not None and a.actor == b.actor) + int(a.target is not None and a.target == b.target)
+
+
+def _days_overlap(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    slack = timedelta(days=DAY_TOLERANCE)
+    return a[0] - slack <= b[1] and b[0] - slack <= a[1]
+
+
+def _other_counterpart(a: Report, b: Report) -> bool:
+    """Each names someone the other does not, of the same kind ('Kell met Brandt' vs 'Kell met
+    Marr'): the same event only if everything else pins it down."""
+    only_a, only_b = a.participants - b.participants, b.participants - a.participants
+    return any(a.kinds.get(x) is not None and a.kinds.get(x) == b.kinds.get(y) for x in only_a for y in only_b)
+
+
+def contradicts(a: Report, b: Report) -> bool:
+    """True when the two cannot be one event: another type family, dates that cannot meet, two
+    named places or two counterparts unless both are dated to the same days, two actors."""
+    if _family(a.event.type) != _family(b.event.type):
+        return True
+    if a.days is not None and b.days is not None and not _days_overlap(a.days, b.days):
+        return True
+    both_precise = a.precise and b.precise
+    if a.place and b.place and a.place != b.place and not both_precise:
+        return True
+    if not (a.event.type in SYMMETRIC and b.event.type in SYMMETRIC) and \
+            a.actor is not None and b.actor is not None and a.actor != b.actor:
+        return True
+    return _other_counterpart(a, b) and not both_precise
+
+
+def _in_window(a: Report, b: Report) -> bool:
+    """Vaguely dated or undated reports are one event only when told in the same story time: their
+    articles came out within the story window of each other, or (one article's date unknown) the
+    article came out within the window after the other report's date. Nothing known: it fits."""
+    window = timedelta(days=STORY_WINDOW_DAYS)
+    if a.published is not None and b.published is not None:
+        return a.published[0] <= b.published[1] + window and b.published[0] <= a.published[1] + window
+    for report, other in ((a, b), (b, a)):
+        if report.published is not None and other.days is not None and \
+                report.published[0] > other.days[1] + window:
+            return False
+    return True
+
+
+def link_strength(a: Report, b: Report) -> int:
+    """2: same days and a shared participant; 1: a vaguer date (or none) but both participants
+    shared, neither told as background, and the story window respected; 0: no link."""
+    shared = _shared(a, b)
+    if not shared:
+        return 0
+    if a.precise and b.precise:
+        return 2
+    if shared < 2 or a.earlier or b.earlier or not _in_window(a, b):
+        return 0
+    return 1
 
 
 def compatible(a: Report, b: Report) -> bool:
-    return circumstances_compatible(a, b) and participants_compatible(a, b)
-
-
-def circumstances_compatible(a: Report, b: Report) -> bool:
-    """Same type family, dates that can be one day, places that can be one place."""
-    if _family(a.event.type) != _family(b.event.type):
-        return False
-    date_a, date_b = _date_value(a.event), _date_value(b.event)
-    if not dates_compatible(date_a, date_b):
-        return False
-    # Two named places with an unknown date are more likely two events than one disputed place.
-    return not (a.place and b.place and a.place != b.place and (date_a is None or date_b is None))
+    return not contradicts(a, b) and link_strength(a, b) > 0
 
 
 # ------------------------------------------------------------------------------------------ groups

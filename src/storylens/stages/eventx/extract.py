@@ -131,13 +131,31 @@ def find_triggers(sent: SpacySpan, lexicon: Lexicon, blocked: frozenset[int] = f
         cue: Cue | None = None
         if token.pos_ == "VERB" and lemma not in lexicon.ignore_verbs:
             cue = lexicon.verbs.get(lemma)
-        elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_:
+        elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _capitalised_inside(token, sent):
             cue = lexicon.nouns.get(lemma) or lexicon.nouns.get(token.lower_)
+        if cue is None and token.pos_ == "VERB" and lemma in lexicon.armed_verbs:
+            # 'fighters entered Kharsa': a neutral verb is an assault when armed forces do it.
+            subject = _first(token.children, ("nsubj",))
+            if subject is not None and subject.lemma_.lower() in lexicon.armed_actors:
+                cue = lexicon.armed_verbs[lemma]
         if cue is None or (lemma == "call" and i > 0 and doc[i - 1].lower_ == "so"):
             continue
         found.append(Trigger(i, i, i, cue.type, cue.mode, "verb" if token.pos_ == "VERB" else "noun", cue.type))
         used.add(i)
     return sorted(found, key=lambda t: t.head)
+
+
+def _capitalised_inside(token: Token, sent: SpacySpan) -> bool:
+    """A capitalised noun inside a lower-case sentence is a name ('Alliance fighters'), not a
+    trigger word; in an all-capitalised headline nothing can be told from case."""
+    if not token.text[:1].isupper():
+        return False
+    if token.pos_ == "PROPN" and token.dep_ == "compound":
+        return True  # 'Alliance fighters' at the start of a sentence too
+    if token.i == sent.start:
+        return False
+    words = [t for t in sent if t.is_alpha and t.i != sent.start]
+    return bool(sum(t.text[:1].isupper() for t in words) <= len(words) / 2)
 
 
 def _trigger(sent: SpacySpan, first: int, last: int, cue: Cue, kind: str) -> Trigger:
@@ -250,6 +268,11 @@ def _first(tokens: Iterable[Token], deps: tuple[str, ...]) -> Token | None:
     return next((t for t in tokens if t.dep_ in deps), None)
 
 
+def first_child(token: Token, deps: tuple[str, ...]) -> Token | None:
+    """The token's first child attached by one of `deps`."""
+    return _first(token.children, deps)
+
+
 def _prep_object(token: Token, preps: tuple[str, ...]) -> Token | None:
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ in preps:
@@ -319,7 +342,9 @@ def roles(trigger: Trigger, sent: SpacySpan, reciprocal: bool, place_nouns: froz
     else:
         passive = _first(head.children, ("nsubjpass",))
         actor = _subject(head) if passive is None else _agent(head)
-        target = passive or _first(head.children, OBJECTS) or _prep_object(head, TARGET_PREPS)
+        # The trigger's own object ('had a call', 'held talks') is not its target.
+        objects = (c for c in head.children if c.i not in trigger.tokens)
+        target = passive or _first(objects, OBJECTS) or _prep_object(head, TARGET_PREPS)
         if target is None and trigger.last != trigger.head:
             # 'held talks with X', 'took control of X': the target hangs on the trigger's noun.
             target = _prep_object(doc[trigger.last], ("with", "of", "to", "on", "against"))
@@ -343,16 +368,40 @@ def _agent(token: Token) -> Token | None:
     return _first(agent.children, ("pobj",)) if agent is not None else None
 
 
-def place_token(head: Token, nominal: bool, place_nouns: frozenset[str] = frozenset()) -> Token | None:
-    """'in Doha', 'at the office in Doha', 'that took place in Istanbul', 'in the Qatari capital'.
+# Clauses a nominal trigger's place is never read from: a purpose or complement clause ('a role in
+# supporting their brothers in X to liberate Y') states another event. (Verbs deeper in the phrase
+# are skipped too, except relative clauses: 'a meeting ... that took place in Doha'.)
+PLACE_BARRIERS = ("ccomp", "xcomp", "advcl", "csubj", "parataxis")
 
-    A nominal trigger looks through its whole phrase (relative clauses included); a verb looks
-    at its own prepositions only, so that a place inside its object is not taken for its own.
+
+def _place_candidates(head: Token, nominal: bool) -> list[Token]:
+    """The tokens whose prepositions may state the trigger's place.
+
+    A verb looks at its own prepositions only, so that a place inside its object is not its own.
+    A noun looks through its phrase (prepositions, relative clauses: 'a meeting ... that took place
+    in Doha') but not into clauses that state something else.
     """
-    candidates = list(head.subtree if nominal else head.children)
-    if nominal and head.dep_ in ("nsubj", "nsubjpass"):
-        candidates += list(head.head.children)  # 'the meeting took place in Doha'
-    for token in candidates:
+    if not nominal:
+        return list(head.children)
+    out: list[Token] = []
+    stack = [head]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        for child in current.children:
+            if child.dep_ in PLACE_BARRIERS:
+                continue
+            if child.pos_ in ("VERB", "AUX") and child.dep_ != "relcl" and current.i != head.i:
+                continue  # a verb deeper in the phrase ('a role in supporting ...') is another event
+            stack.append(child)
+    if head.dep_ in ("nsubj", "nsubjpass"):
+        out += list(head.head.children)  # 'the meeting took place in Doha'
+    return sorted(out, key=lambda t: t.i)
+
+
+def place_token(head: Token, nominal: bool, place_nouns: frozenset[str] = frozenset()) -> Token | None:
+    """'in Doha', 'at the office in Doha', 'that took place in Istanbul', 'in the Qatari capital'."""
+    for token in _place_candidates(head, nominal):
         if token.dep_ != "prep" or token.lower_ not in PLACE_PREPS:
             continue
         obj = _first(token.children, ("pobj",))

@@ -7,7 +7,7 @@ Output: a frozen `Lexicon` the extractor queries by lemma.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -41,6 +41,13 @@ class Lexicon:
     ignore_verbs: frozenset[str]
     place_nouns: frozenset[str]  # 'in the Qatari capital' names a place without a name
     pronouns: frozenset[str]  # participants that say nothing about who until resolved
+    # Praise voiced without a praise verb, inside a speaker's own words ('X won', 'proud of X').
+    praise_verbs: frozenset[str] = frozenset()
+    praise_adjectives: frozenset[str] = frozenset()
+    praise_nouns: frozenset[str] = frozenset()
+    # Neutral verbs that are an event when armed forces are their subject ('fighters entered X').
+    armed_verbs: dict[str, Cue] = field(default_factory=dict)
+    armed_actors: frozenset[str] = frozenset()
 
 
 def _entry(item: str, event_type: str) -> tuple[str, Cue]:
@@ -77,6 +84,8 @@ def build(data: dict[str, Any]) -> Lexicon:
     mode_cues = {t: tuple((mode, tuple(w.lower() for w in words)) for mode, words in cues.items())
                  for t, cues in data.get("mode_cues", {}).items()}
     modality = data["modality"]
+    praise = data.get("quote_praise", {})
+    armed = data.get("armed_subject", {})
     return Lexicon(
         verbs=verbs, nouns=nouns,
         phrases=tuple(sorted(phrases.items(), key=lambda kv: -len(kv[0]))),
@@ -86,6 +95,11 @@ def build(data: dict[str, Any]) -> Lexicon:
         cooperative=frozenset(modality["cooperative"]), hostile=frozenset(modality["hostile"]),
         frames=frozenset(modality["frames"]), ignore_verbs=frozenset(data.get("ignore_verbs", ())),
         place_nouns=frozenset(data.get("place_nouns", ())), pronouns=frozenset(data.get("pronouns", ())),
+        praise_verbs=frozenset(praise.get("verbs", ())), praise_adjectives=frozenset(praise.get("adjectives", ())),
+        praise_nouns=frozenset(praise.get("nouns", ())),
+        armed_verbs={word: cue for word, cue in (_entry(item, t) for t, items in armed.get("verbs", {}).items()
+                                                 for item in items)},
+        armed_actors=frozenset(armed.get("actors", ())),
     )
 
 
