@@ -173,7 +173,8 @@ def equivalent(a: CorpusAnalysis, b: CorpusAnalysis) -> list[str]:
         problems.append(f"documents differ: {sorted(set(docs_a) ^ set(docs_b))[:5]}")
     for doc_id in sorted(set(docs_a) & set(docs_b)):
         if docs_a[doc_id] != docs_b[doc_id]:
-            problems.append(f"document {doc_id} has different records")
+            fields = [f for f in DocAnalysis.__slots__ if getattr(docs_a[doc_id], f) != getattr(docs_b[doc_id], f)]
+            problems.append(f"document {doc_id} differs in {', '.join(fields)}")
     for field in ("reuse", "entities", "quote_groups", "event_groups", "stories"):
         if sorted(map(repr, getattr(a, field))) != sorted(map(repr, getattr(b, field))):
             problems.append(f"{field} differ")
