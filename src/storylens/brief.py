@@ -11,27 +11,12 @@ from collections import defaultdict
 from typing import Any
 
 from storylens.model import CorpusAnalysis, DocAnalysis, Story
+from storylens.stages.reuse.sources import independent_sources
 
 
 def outlet_of(analysis: DocAnalysis) -> str:
     doc = analysis.document
     return doc.outlet or doc.path.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def independent_sources(doc_ids: set[str], corpus: CorpusAnalysis) -> int:
-    """Documents left once near-duplicate copies are collapsed (connected components)."""
-    parent = {d: d for d in doc_ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for pair in corpus.reuse:
-        if pair.kind == "near-duplicate" and pair.a in parent and pair.b in parent:
-            parent[find(pair.a)] = find(pair.b)
-    return len({find(d) for d in doc_ids})
 
 
 def story_brief(story: Story, corpus: CorpusAnalysis) -> dict[str, Any]:
@@ -98,7 +83,7 @@ def story_brief(story: Story, corpus: CorpusAnalysis) -> dict[str, Any]:
         "documents": [{"id": i, "outlet": outlet_of(docs[i]), "title": docs[i].document.title,
                        "published": docs[i].document.published} for i in story.documents if i in docs],
         "related": list(story.related),
-        "independent_sources": independent_sources(members, corpus),
+        "independent_sources": independent_sources(members, corpus.reuse),
         "timeline": timeline,
         "quotes": said + singles,
         "conflicts": [g for g in said if g["conflict"]] + [t for t in timeline if t["conflicts"]],

@@ -51,6 +51,7 @@ def quote_json(quote: Quote) -> dict[str, Any]:
             "entity": speaker.entity, "text": speaker.text, "span": _span(speaker.span), "ref": _span(speaker.ref)},
         "cue": quote.cue, "attribution": quote.attribution, "kind": quote.kind,
         "cue_span": _span(quote.cue_span), "how": quote.how, "channel": quote.channel,
+        "content": _span(quote.content),
     }
 
 

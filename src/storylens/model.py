@@ -129,13 +129,14 @@ class Document:
             for i in range(span.start, span.end + 1):
                 if i == span.end or self.text[i] == "\n":
                     chunk = Span(start, i)
-                    stripped = _strip(self.text, chunk)
+                    stripped = strip_span(self.text, chunk)
                     if stripped is not None:
                         yield stripped
                     start = i + 1
 
 
-def _strip(text: str, span: Span) -> Span | None:
+def strip_span(text: str, span: Span) -> Span | None:
+    """`span` without the white space at its ends; None when nothing else is left."""
     start, end = span.start, span.end
     while start < end and text[start].isspace():
         start += 1
@@ -198,6 +199,7 @@ class Quote:
     cue_span: Span | None = None
     how: str = ""  # how the speaker was found (rule name)
     channel: str | None = None  # statement|tweet|interview|report|None
+    content: Span | None = None  # the whole attributed content when wider than `span` (a partial quote's clause)
 
 
 @dataclass(frozen=True, slots=True)

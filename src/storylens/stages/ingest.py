@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from storylens.errors import InputRejected
-from storylens.model import DateRange, Document, Rejection, Removal, Span, document_id
+from storylens.model import DateRange, Document, Rejection, Removal, Span, document_id, strip_span
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -203,10 +203,10 @@ def text_document(text: str, *, path: str, source_sha256: str, fmt: str = "text"
         meta.setdefault("published" if key == "date" else key, value)
     removed: tuple[Removal, ...] = ()
     if body_start:
-        header = _trim(text, Span(0, body_start))
+        header = strip_span(text, Span(0, body_start))
         if header is not None:
             removed = (Removal(header, "credit" if extra else "other", "header"),)
-    body = _trim(text, Span(body_start, len(text)))
+    body = strip_span(text, Span(body_start, len(text)))
     if body is None:
         raise InputRejected("the file has a header but no article text", "SL102")
     url = meta.get("url")
@@ -219,15 +219,6 @@ def text_document(text: str, *, path: str, source_sha256: str, fmt: str = "text"
         published_source=("header" if fmt == "text" else "record") if published else None,
         body_spans=(body,), removed=removed, source_sha256=source_sha256,
     )
-
-
-def _trim(text: str, span: Span) -> Span | None:
-    start, end = span.start, span.end
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end) if start < end else None
 
 
 def _iso_day(value: Any) -> str | None:

@@ -22,6 +22,7 @@ import numpy as np
 from unidecode import unidecode
 
 from storylens.model import CorpusAnalysis, DocAnalysis, Reuse, Story, stable_id
+from storylens.stages.reuse.sources import independent_sources
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -551,22 +552,6 @@ def cluster(features: Sequence[DocFeatures], params: Params | None = None) -> St
 
 
 # ------------------------------------------------------------------------------------------ stories
-
-
-def independent_sources(members: Sequence[str], reuse: Iterable[Reuse]) -> int:
-    """Members once near-duplicate copies are collapsed: connected components over copy pairs."""
-    parent = {m: m for m in members}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for pair in reuse:
-        if pair.kind == "near-duplicate" and pair.a in parent and pair.b in parent:
-            parent[find(pair.a)] = find(pair.b)
-    return len({find(m) for m in members})
 
 
 def _story_dates(members: Sequence[DocAnalysis], window: int) -> tuple[str | None, str | None]:
