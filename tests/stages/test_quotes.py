@@ -26,6 +26,8 @@ def analyse(ctx: Context, text: str) -> tuple[Quote, ...]:
             assert text[quote.speaker.span.start:quote.speaker.span.end] == quote.speaker.text
         if quote.cue_span is not None:
             assert quote.cue_span.end <= len(text)
+        if quote.content is not None:
+            assert quote.content.contains(quote.span) and quote.content.end <= len(text)
     return quotes
 
 
@@ -223,3 +225,107 @@ def test_body_only(ctx: Context) -> None:
     document = Document(id="body-only", path="b.txt", text=text, body_spans=(body,))
     quotes = run(DocAnalysis(document), ctx).quotes
     assert [q.text for q in quotes if q.kind == "direct"] == ["The body starts here."]
+
+
+def content_text(text: str, quote: Quote) -> str:
+    span = quote.content or quote.span
+    return text[span.start:span.end]
+
+
+# (text, quote start, the whole attributed content, speaker ref): a partial quote's content is the
+# cue's complement around it; for verbs of naming the object belongs to it.
+PARTIAL_CONTENT = [
+    ('Senator Ib Dorn called the plan “a total disaster for farmers.”',
+     "a total disaster", "the plan “a total disaster for farmers.", "Ib Dorn"),
+    ("Councillor Vel Ostrom called Mayor Tarkin “unhinged.”",
+     "unhinged", "Mayor Tarkin “unhinged.", "Vel Ostrom"),
+    ("Spokeswoman Hella Marsh says the candidate has “always run a lean campaign and will do so.”",
+     "always run a lean campaign", "the candidate has “always run a lean campaign and will do so.", "Hella Marsh"),
+]
+
+
+@pytest.mark.parametrize(("text", "starts", "content", "speaker"), PARTIAL_CONTENT)
+def test_partial_quote_content_is_the_cue_complement(ctx: Context, text: str, starts: str, content: str,
+                                                     speaker: str) -> None:
+    quote = find(analyse(ctx, text), starts)
+    assert quote.kind == "partial"
+    assert content_text(text, quote) == content
+    assert (ref_text(text, quote) or "").endswith(speaker)
+
+
+def test_short_scare_quote_without_speech_verb_is_dropped(ctx: Context) -> None:
+    text = 'The "reform" of the Velt harbour board took three years.'
+    assert analyse(ctx, text) == ()
+
+
+@pytest.mark.parametrize("text", [
+    "“I do not like him or dislike him,” said Mona Verlat, 59, of North Tarrow. “He is new to the game.”",
+    "“It was very nice,” the tycoon told the Courier when asked if he had met Dorn. “He was very charming.”",
+])
+def test_cueless_quote_goes_on_with_the_attributed_one_in_its_paragraph(ctx: Context, text: str) -> None:
+    quotes = [q for q in analyse(ctx, text) if q.kind == "direct"]
+    assert len(quotes) == 2
+    first, second = quotes
+    assert second.how == "same-paragraph"
+    assert second.cue_span == first.cue_span  # one attribution in two parts
+    assert second.speaker is not None and first.speaker is not None
+    assert second.speaker.span == first.speaker.span
+
+
+def test_quote_opening_a_sentence_ignores_the_cue_of_the_sentence_before(ctx: Context) -> None:
+    text = ("Rik Bozell says the party is weak. “Nothing will change in this election,” Bozell says. "
+            "“What they want is unanimity,” he notes.")
+    quotes = analyse(ctx, text)
+    nothing, what = find(quotes, "Nothing will change"), find(quotes, "What they want")
+    assert nothing.how == "cue-after" and nothing.cue == "says"
+    assert what.cue == "notes"
+    assert nothing.cue_span != what.cue_span
+
+
+def test_transcript_turns_are_said_by_their_labels(ctx: Context) -> None:
+    text = ('"ANDERS: Well, look, the bridge is not safe and everyone knows it.\n\n'
+            '"BRUNO: If I may, we have limited time.\n\n'
+            '"ANDERS: Fine."')
+    quotes = analyse(ctx, text)
+    assert [(q.text, q.speaker.text if q.speaker else None) for q in quotes] == [
+        ("Well, look, the bridge is not safe and everyone knows it.", "ANDERS"),
+        ("If I may, we have limited time.", "BRUNO"),
+        ("Fine.", "ANDERS"),
+    ]
+
+
+# (text, content, speaker ref, cue): noun-phrase and infinitive contents of object verbs.
+OBJECT_CONTENT = [
+    ("Senator Ib Dorn called for a special inquiry into the harbour deal.",
+     "a special inquiry into the harbour deal", "Ib Dorn", "called"),
+    ("Mayor Elle Varn accused the council of hiding the budget report.",
+     "the council of hiding the budget report", "Elle Varn", "accused"),
+    ("The Velt Farmers Union declined to comment on the new quota.",
+     "to comment on the new quota", "The Velt Farmers Union", "declined"),
+]
+
+
+@pytest.mark.parametrize(("text", "content", "speaker", "cue"), OBJECT_CONTENT)
+def test_object_verbs_give_indirect_attributions(ctx: Context, text: str, content: str, speaker: str,
+                                                 cue: str) -> None:
+    quote = find(analyse(ctx, text), content[:12])
+    assert quote.kind == "indirect"
+    assert quote.text == content
+    assert quote.cue == cue
+    assert speaker in (ref_text(text, quote) or quote.speaker.text if quote.speaker else "")
+
+
+def test_speaker_of_a_cue_inside_a_prepositional_phrase(ctx: Context) -> None:
+    text = "Mayor Elle Varn ended the meeting by saying, “We will meet again in spring.”"
+    quote = find(analyse(ctx, text), "We will meet")
+    assert ref_text(text, quote) == "Elle Varn"
+
+
+def test_named_sayer_beats_according_to_a_statement(ctx: Context) -> None:
+    text = ("The Ostrava Movement published a statement on Monday.\n"
+            "According to the statement, the Ostrava Movement said, “The vote was a victory for all of us.”")
+    quote = find(analyse(ctx, text), "The vote was a victory")
+    assert (ref_text(text, quote) or "").endswith("Ostrava Movement")
+    assert quote.cue == "said"
+    assert quote.speaker is not None and quote.speaker.span is not None
+    assert quote.speaker.span.start > text.index("According")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from storylens.model import Document, Mention, Quote, Span, Speaker, stable_id
@@ -28,10 +28,15 @@ MIN_PARTIAL_WORDS = 3
 # Swept on PolNeAR train (150 articles): 4, 6, 8, 12 give direct exact F1 0.633, 0.641, 0.645, 0.652.
 AFTER_CUE_WINDOW = 12
 WORD = re.compile(r"\w+")
+SENTENCE_END = ".!?"
+# Complements that carry the content of an object verb ('proposed [a ban]', 'declined [to comment]').
+OBJECT_DEPS = frozenset(("dobj", "xcomp", "ccomp", "oprd", "dative", "attr"))
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # What a speaker's noun phrase is made of ('senior Hamas official, X', 'a report by X').
 NP_DEPS = frozenset(("compound", "poss", "appos", "nmod", "amod", "pobj", "flat", "case", "det", "punct", "nummod"))
 NP_PREPOSITIONS = frozenset(("by", "of", "for", "from", "at", "with"))
+# Dependents that say what the verb's object is called or taken to be: the object belongs to the content.
+NAMING_DEPS = frozenset(("oprd", "xcomp", "ccomp", "acomp", "attr", "advcl"))
 
 
 @dataclass(slots=True)
@@ -63,6 +68,7 @@ class Candidate:
     handle: Span | None = None
     carry: bool = False  # take the speaker of the previous paragraph
     chain: int = -1
+    content: Span | None = None  # the cue's whole complement around a partial quote
     found: Found | None = field(default=None)
 
 
@@ -147,6 +153,8 @@ class Extractor:
                 if current.dep_ == "ccomp" and current.head.lemma_ not in self.cues.direct_verbs:
                     break
                 current = current.head
+            elif current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.i != current.head.i:
+                current = current.head.head  # 'she ended [by [saying]]', 'he left [after [telling]]'
             else:
                 break
         return None
@@ -280,6 +288,9 @@ class Extractor:
         probe = segment.opened - 1
         while probe > start and self.text[probe].isspace():
             probe -= 1
+        if probe > start and self.text[probe] in SENTENCE_END:
+            # The quote opens a sentence: a cue in the sentence before belongs to that sentence.
+            return segment.opened, segment.opened
         if probe > start:
             start = max(start, self.sentence_bounds(probe)[0])
         return start, segment.opened
@@ -328,26 +339,67 @@ class Extractor:
 
     def direct_candidates(self) -> list[Candidate]:
         out: list[Candidate] = []
-        by_chain: dict[int, list[int]] = {}
-        for index, segment in enumerate(self.segments):
-            by_chain.setdefault(segment.chain, []).append(index)
-        for indexes in by_chain.values():
+        previous: Candidate | None = None  # the last attributed direct quote
+        for chain, indexes in self.chains():
             first, last = self.segments[indexes[0]], self.segments[indexes[-1]]
             kind = self.segment_kind(first) if len(indexes) == 1 else "direct"
             words = len(self.text[first.span.start:last.span.end].split())
-            cand = Candidate(first.span, kind, first.span.start, first.paragraph, chain=first.chain)
-            attributed = self.attribute_direct(cand, indexes) if kind == "direct" else self.attribute_partial(cand)
-            if words < MIN_PARTIAL_WORDS and (kind == "partial" or not attributed):
+            cand = Candidate(first.span, kind, first.span.start, first.paragraph, chain=chain)
+            label = self.turn_label(first)
+            if label is not None:
+                # '"SMITH: Well, ...': a transcript turn, said by its label.
+                cand.handle, cand.cue_text, cand.how = label, ":", "transcript-label"
+                cand.cue_span = Span(label.end, label.end + 1)
+                start = label.end + 1
+                while start < first.span.end and self.text[start].isspace():
+                    start += 1
+                for n, index in enumerate(indexes):
+                    span = self.segments[index].span
+                    out.append(replace(cand, span=Span(start, span.end) if n == 0 else span,
+                                       paragraph=self.segments[index].paragraph))
+                previous = None
                 continue
+            attributed = self.attribute_direct(cand, indexes) if kind == "direct" else self.attribute_partial(cand)
+            if kind == "direct" and not attributed and previous is not None and \
+                    previous.paragraph == first.paragraph and previous.cue_span is not None:
+                # '"A," said X. "B."': a quote with no cue of its own in the paragraph of an
+                # attributed one goes on with it (one attribution, as PolNeAR annotates it).
+                cand.cue, cand.cue_text, cand.cue_span = previous.cue, previous.cue_text, previous.cue_span
+                cand.subject, cand.channel, cand.handle = previous.subject, previous.channel, previous.handle
+                cand.position, cand.how, attributed = previous.position, "same-paragraph", True
+            if kind == "direct" and attributed:
+                previous = cand
+            if words < MIN_PARTIAL_WORDS and not attributed:
+                continue
+            if words < MIN_PARTIAL_WORDS and kind == "partial" and (cand.how != "partial-cue" or cand.content is None):
+                continue  # a scare quote, unless a speech verb reports it ('called the plan "reckless"')
             if kind == "partial" and is_title(first.span.slice(self.text)):
                 continue  # a name or a title in quotes ('the "Gang of Eight"'), not someone's words
             for index in indexes:
                 segment = self.segments[index]
                 copy = Candidate(segment.span, kind, cand.position, segment.paragraph, cand.cue, cand.cue_text,
                                  cand.cue_span, cand.subject, cand.how, cand.channel, cand.handle, cand.carry,
-                                 cand.chain)
+                                 cand.chain, cand.content)
                 out.append(copy)
         return out
+
+    def turn_label(self, segment: Segment) -> Span | None:
+        """The speaker label opening a quoted transcript turn ('"SMITH: Well, ...'), if any."""
+        if segment.opened != self.paragraphs[segment.paragraph].start:
+            return None
+        label = self.cues.transcript_label.match(self.text, segment.span.start, segment.span.end)
+        return None if label is None else Span(label.start("name"), label.end("name"))
+
+    def chains(self) -> Iterator[tuple[int, list[int]]]:
+        """Segment indexes by chain (one quote over several paragraphs), a transcript turn label
+        starting a new chain."""
+        by_chain: dict[int, list[int]] = {}
+        for index, segment in enumerate(self.segments):
+            chain = segment.chain
+            if self.turn_label(segment) is not None and by_chain.get(chain):
+                chain = len(self.segments) + index  # a number no scanned chain has
+            by_chain.setdefault(chain, []).append(index)
+        yield from by_chain.items()
 
     def segment_kind(self, segment: Segment) -> str:
         """'partial' when the quote is a phrase inside a sentence (said that the group "could ...")."""
@@ -403,6 +455,10 @@ class Extractor:
     def use_cue(self, cand: Candidate, tokens: Sequence[Token], start: int, end: int, how: str, *,
                 last: bool) -> bool:
         agent = self.according_to(tokens)
+        verbs = [t for t in self.cue_tokens(tokens) if not self.in_quote(t.idx)]
+        if agent is not None and verbs and agent.lemma_.lower() in self.cues.statement_nouns and \
+                self.subject_of(verbs[-1 if last else 0]) is not None:
+            agent = None  # 'According to the statement, Nahra said, "..."': the statement is the channel
         if agent is not None:
             according = next(t for t in tokens if t.lower_ == "according")
             cand.cue, cand.cue_text = according, "according to"
@@ -489,18 +545,20 @@ class Extractor:
             return False
         governor: Token | None = None
         speech: Token | None = None
-        token = tokens[0]
+        branches: dict[int, Token] = {}  # verb index -> its child on the path down to the quote
+        token, below = tokens[0], tokens[0]
         for _ in range(16):
             outside = not (cand.span.start - 1 <= token.idx < cand.span.end + 1)
             if outside and token.pos_ in ("VERB", "AUX") and self.subject_of(token) is not None:
+                branches[token.i] = below
                 if governor is None:
                     governor = token
-                if token.lemma_.lower() in self.cues.indirect_verbs | self.cues.direct_verbs:
+                if token.lemma_.lower() in self.cues.partial_verbs:
                     speech = token
                     break
             if token.head is token:
                 break
-            token = token.head
+            token, below = token.head, token
         verb = speech or governor
         if verb is None:
             return False
@@ -508,7 +566,28 @@ class Extractor:
         cand.subject = self.subject_of(verb)
         cand.how = "partial-cue" if speech is not None else "partial-governor"
         cand.position = verb.idx
+        cand.content = self.complement(verb, branches[verb.i], cand.span)
         return True
+
+    def complement(self, verb: Token, branch: Token, quoted: Span) -> Span | None:
+        """What the cue verb reports around a partial quote: the subtree of its dependent that holds
+        the quote ('called [his plan "a disaster"]', 'said [he would "fight on"] in a speech').
+
+        None when that dependent is the verb's subject or lies before it, or adds nothing.
+        """
+        if branch.dep_ in SUBJECT_DEPS or branch.i <= verb.i:
+            return None
+        sent = verb.sent
+        first = branch.left_edge.idx
+        objects = [c for c in verb.children if c.dep_ == "dobj" and c.i < branch.i]
+        if objects and (branch.dep_ in NAMING_DEPS or (branch.dep_ == "prep" and branch.lower_ in ("as", "of"))):
+            first = objects[0].left_edge.idx  # 'called [the plan "a disaster"]', 'accused [him of "lying"]'
+        start = max(min(first, quoted.start), verb.idx + len(verb.text), sent.start_char)
+        end = min(branch.right_edge.idx + len(branch.right_edge.text), sent.end_char)
+        span = self.trim(start, end) if start < end else None
+        if span is None or not any(c.isalnum() for c in self.text[span.start:quoted.start]):
+            return None
+        return Span(span.start, max(span.end, quoted.end))
 
     def indirect_candidates(self) -> list[Candidate]:
         out: list[Candidate] = []
@@ -519,8 +598,10 @@ class Extractor:
             if token.lower_ == "according" and token.i + 1 < len(self.parsed) and \
                     self.parsed[token.i + 1].lower_ == "to":
                 cand = self.according_candidate(token)
-            elif lemma in self.cues.indirect_verbs and token.pos_ == "VERB":
-                cand = self.complement_candidate(token)
+            elif token.pos_ == "VERB" and (lemma in self.cues.indirect_verbs or lemma in self.cues.object_verbs):
+                cand = self.complement_candidate(token) if lemma in self.cues.indirect_verbs else None
+                if cand is None and lemma in self.cues.object_verbs:
+                    cand = self.object_candidate(token)
             else:
                 cand = None
             if cand is not None:
@@ -541,6 +622,34 @@ class Extractor:
             return None
         return Candidate(span, "indirect", verb.idx, self.paragraph_of(verb.idx), verb, verb.text,
                          self.span_of(verb), subject, "indirect-ccomp",
+                         self.channel_of(verb.sent.start_char, verb.sent.end_char, verb))
+
+    def object_candidate(self, verb: Token) -> Candidate | None:
+        """'X called for [a special prosecutor]', 'X declined [to comment]', 'X accused [Y of Z]': the
+        verb's complements after it, when the verb takes them as someone's position or words."""
+        particles = self.cues.object_verbs[verb.lemma_.lower()]
+        kept: list[Token] = []
+        for child in verb.rights:
+            particle = child.dep_ in ("prep", "prt") and (
+                child.lower_ in particles or (bool(kept) and child.lower_ in ("of", "as")))
+            if (child.dep_ in OBJECT_DEPS and "" in particles) or particle:
+                kept.append(child)
+            elif child.dep_ in ("punct", "cc", "conj", "advcl", "mark") and kept:
+                break
+        if not kept or (kept[0].dep_ == "prt" and len(kept) == 1):
+            return None
+        start = kept[0].left_edge.idx
+        if kept[0].dep_ in ("prep", "prt") and kept[0].lower_ in particles:
+            start = kept[0].idx + len(kept[0].text)  # 'called for [...]': the particle is part of the cue
+        end = kept[-1].right_edge.idx + len(kept[-1].right_edge.text)
+        span = self.trim(start, min(end, verb.sent.end_char)) if start < end else None
+        if span is None or self.mostly_quoted(span) or self.text[span.start] in ALL_MARKS:
+            return None
+        subject = self.subject_of(verb)
+        if subject is None or self.in_quote(verb.idx):
+            return None
+        return Candidate(span, "indirect", verb.idx, self.paragraph_of(verb.idx), verb, verb.text,
+                         self.span_of(verb), subject, "indirect-object",
                          self.channel_of(verb.sent.start_char, verb.sent.end_char, verb))
 
     def according_candidate(self, according: Token) -> Candidate | None:
@@ -585,7 +694,8 @@ class Extractor:
             if cand.chain >= 0 and cand.chain in chain_found:
                 cand.found = chain_found[cand.chain]
             elif cand.handle is not None:
-                cand.found = Found(cand.handle.slice(self.text), cand.handle, None, "", "explicit")
+                ref = cand.handle if cand.how == "transcript-label" else None
+                cand.found = Found(cand.handle.slice(self.text), cand.handle, ref, "", "explicit")
             elif cand.carry:
                 source = last_in_paragraph.get(cand.paragraph - 1)
                 if source is None:
@@ -613,14 +723,14 @@ class Extractor:
         qid = stable_id(doc_id, "quote", str(cand.span.start), str(cand.span.end), cand.kind)
         if found is None:
             return Quote(qid, doc_id, cand.span, cand.span.slice(self.text), None, None, "none", cand.kind,
-                         None, cand.how or "unattributed", cand.channel)
+                         None, cand.how or "unattributed", cand.channel, cand.content)
         attribution = found.attribution
         if cand.channel == "statement" and attribution == "explicit":
             attribution = "statement"
         speaker = Speaker(found.text, found.span, None, found.ref)
+        channel = cand.channel or ("statement" if found.head in self.cues.statement_nouns else None)
         return Quote(qid, doc_id, cand.span, cand.span.slice(self.text), speaker, cue_word(cand), attribution,
-                     cand.kind, cand.cue_span, cand.how, cand.channel or ("statement" if found.head in
-                                                                          self.cues.statement_nouns else None))
+                     cand.kind, cand.cue_span, cand.how, channel, cand.content)
 
 
 def is_title(text: str) -> bool:

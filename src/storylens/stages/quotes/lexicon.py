@@ -13,6 +13,8 @@ from importlib import resources
 class Cues:
     direct_verbs: frozenset[str]
     indirect_verbs: frozenset[str]
+    partial_verbs: frozenset[str]
+    object_verbs: dict[str, frozenset[str]]  # lemma -> particles it needs ('' for none)
     phrases: tuple[str, ...]
     statement_nouns: frozenset[str]
     tweet_words: frozenset[str]
@@ -22,6 +24,7 @@ class Cues:
     speaker_labels: frozenset[str]
     phrase_labels: frozenset[str]
     tweet_signature: re.Pattern[str]
+    transcript_label: re.Pattern[str]
     wording_stopwords: frozenset[str]
 
 
@@ -31,6 +34,10 @@ def load_cues() -> Cues:
     return Cues(
         direct_verbs=frozenset(raw["direct_verbs"]),
         indirect_verbs=frozenset(raw["indirect_verbs"]),
+        # A partial quote hangs off any speech verb, or off a verb of naming and judging.
+        partial_verbs=frozenset(raw["direct_verbs"]) | frozenset(raw["indirect_verbs"])
+        | frozenset(raw["partial_verbs"]),
+        object_verbs=_by_lemma(raw["object_verbs"]),
         phrases=tuple(raw["phrases"]),
         statement_nouns=frozenset(raw["statement_nouns"]),
         tweet_words=frozenset(raw["tweet_words"]),
@@ -40,5 +47,15 @@ def load_cues() -> Cues:
         speaker_labels=frozenset(raw["speaker_labels"]),
         phrase_labels=frozenset(raw["phrase_labels"]),
         tweet_signature=re.compile(raw["tweet_signature"]),
+        transcript_label=re.compile(raw["transcript_label"]),
         wording_stopwords=frozenset(raw["wording_stopwords"].split()),
     )
+
+
+def _by_lemma(entries: list[str]) -> dict[str, frozenset[str]]:
+    """'call for' -> {'call': {'for'}}; 'propose' -> {'propose': {''}}."""
+    out: dict[str, set[str]] = {}
+    for entry in entries:
+        lemma, _, particle = entry.partition(" ")
+        out.setdefault(lemma, set()).add(particle)
+    return {lemma: frozenset(particles) for lemma, particles in out.items()}
