@@ -80,7 +80,13 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
 
             redated = events_stage.run(replace(redated, events=()), ctx)
         docs.append(redated)
-    return replace(corpus, docs=tuple(docs))
+    inferred = replace(corpus, docs=tuple(docs))
+    if not corpus.reuse:
+        return inferred
+    # Who copied whom may turn on a date only now inferred: decide the directions again.
+    from storylens.stages.reuse import update_directions
+
+    return update_directions(inferred)
 
 
 def infer(analysis: DocAnalysis, corpus: CorpusAnalysis, dated: dict[str, date],
