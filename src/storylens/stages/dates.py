@@ -80,13 +80,13 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
 
             redated = events_stage.run(replace(redated, events=()), ctx)
         docs.append(redated)
-    inferred = replace(corpus, docs=tuple(docs))
+    revised = replace(corpus, docs=tuple(docs))
     if not corpus.reuse:
-        return inferred
+        return revised
     # Who copied whom may turn on a date only now inferred: decide the directions again.
     from storylens.stages.reuse import update_directions
 
-    return update_directions(inferred)
+    return update_directions(revised)
 
 
 def infer(analysis: DocAnalysis, corpus: CorpusAnalysis, dated: dict[str, date],
