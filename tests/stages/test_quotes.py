@@ -329,3 +329,49 @@ def test_named_sayer_beats_according_to_a_statement(ctx: Context) -> None:
     assert quote.cue == "said"
     assert quote.speaker is not None and quote.speaker.span is not None
     assert quote.speaker.span.start > text.index("According")
+
+
+# Third pass (issue #6): speakers read from tags and colon labels; what never speaks.
+# (text, quote start, expected speaker ref, rule)
+TAGS_AND_LABELS = [
+    ('“Go back to your own town,” Brant Olafsen barked at the reporter.',
+     "Go back to your own town", "Olafsen", "cue-after"),
+    # A verb outside the cue lexicon still tags the quote it follows.
+    ('“Go back to your own town,” Brant Olafsen growled at the reporter.',
+     "Go back to your own town", "Olafsen", "cue-after-verb"),
+    ("“This is the best day of my life!” grinned Hedda Quist of Marrowby.",
+     "This is the best day", "Hedda Quist", "cue-after-verb"),
+    ("Rising costs hit rural voters hardest - Tove Lindqvist: “Fuel prices decide this election.”",
+     "Fuel prices decide", "Tove Lindqvist", "colon-name"),
+    ("The Orland electoral board was blunt in its findings: “Further appeals are pointless.”",
+     "Further appeals", "electoral board", "colon"),
+]
+
+
+@pytest.mark.parametrize(("text", "starts", "speaker", "how"), TAGS_AND_LABELS)
+def test_tags_and_colon_labels_name_the_speaker(ctx: Context, text: str, starts: str, speaker: str,
+                                                how: str) -> None:
+    quote = find(analyse(ctx, text), starts)
+    assert quote.how == how
+    assert quote.speaker is not None
+    assert speaker in (ref_text(text, quote) or "") or speaker in quote.speaker.text
+
+
+def test_a_weekday_after_the_cue_is_no_speaker(ctx: Context) -> None:
+    text = "“We will rebuild the pier before the winter,” said Friday the harbour master, Ola Brekke."
+    quote = find(analyse(ctx, text), "We will rebuild")
+    assert quote.speaker is not None and "Friday" not in quote.speaker.text
+    assert ref_text(text, quote) == "Ola Brekke"
+
+
+def test_partial_quote_under_a_root_verb_keeps_its_clause(ctx: Context) -> None:
+    # The governing verb is the sentence root: the content is its complement, not the bare quote.
+    text = "Her slogan in that race against Ardel was that Ardel “would promise anything to anyone.”"
+    quote = find(analyse(ctx, text), "would promise anything")
+    assert quote.content is not None
+    assert content_text(text, quote).startswith("that Ardel “would promise anything")
+
+
+def test_titles_with_small_lower_case_words_are_not_quotes(ctx: Context) -> None:
+    text = "Since 2019 she has been host of “The Late Hour with Mila Sorensen” on Kanal Nord."
+    assert all("Late Hour" not in q.text for q in analyse(ctx, text))

@@ -23,6 +23,8 @@ class Cues:
     pronouns: dict[str, str]
     speaker_labels: frozenset[str]
     phrase_labels: frozenset[str]
+    not_speaker_labels: frozenset[str]
+    title_minor_words: frozenset[str]
     tweet_signature: re.Pattern[str]
     transcript_label: re.Pattern[str]
     wording_stopwords: frozenset[str]
@@ -46,6 +48,8 @@ def load_cues() -> Cues:
         pronouns=dict(raw["pronouns"]),
         speaker_labels=frozenset(raw["speaker_labels"]),
         phrase_labels=frozenset(raw["phrase_labels"]),
+        not_speaker_labels=frozenset(raw["not_speaker_labels"]),
+        title_minor_words=frozenset(raw["title_minor_words"].split()),
         tweet_signature=re.compile(raw["tweet_signature"]),
         transcript_label=re.compile(raw["transcript_label"]),
         wording_stopwords=frozenset(raw["wording_stopwords"].split()),
