@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/pipeline.py memory [--sizes 1000,10000,100000] [--stages clean,language,reuse]
     .venv/bin/python benchmarks/pipeline.py spark [--n 400]
 
-Articles come from benchmarks/articles.py (fixed seed). Each measurement of memory runs in its own
-process and reports its peak resident set (ru_maxrss), so sizes do not share a heap.
+Throughput and Spark use the English-like articles of benchmarks/articles.py; memory uses the
+pseudo-word articles of benchmarks/synthetic.py, which share text only where copies are planted
+(both fixed seeds). Each memory measurement runs in its own process and reports its peak resident
+set (ru_maxrss), so sizes do not share a heap.
 """
 
 from __future__ import annotations
@@ -57,11 +59,22 @@ def throughput(n: int) -> None:
         print(f"| {name} | {seconds:.1f} | {words / seconds:,.0f} | {bare / seconds:.2f}x |")
 
 
+def write_synthetic(folder: Path, n: int) -> Path:
+    """Articles of benchmarks/synthetic.py (pseudo-words, 5% planted copies) as .txt files: unlike
+    the template articles, they share text only where a copy was planted, as real news does."""
+    from synthetic import SyntheticCorpus
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for document in SyntheticCorpus(n).documents():
+        (folder / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
+    return folder
+
+
 def _memory_child(size: int, stages: str) -> None:
     from storylens import api
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = write_corpus(Path(tmp) / "in", size)
+        folder = write_synthetic(Path(tmp) / "in", size)
         started = time.perf_counter()
         result = api.analyze([folder], db=Path(tmp) / "s.sqlite", stages=stages.split(","), load_result=False)
         seconds = time.perf_counter() - started

@@ -88,6 +88,17 @@ MIDDLE_CASES = [
     ("Reporting by Petra Lind; Editing by Jon Aas", "credit", "reporting-credit"),
     ("\u00a9 2024 Velmora Media Group. All rights reserved.", "credit", "copyright"),
     ("Read more: Ferry fares to rise in spring", "related-link", "inline-related"),
+    # issue #3: newsletter promotions, comment notices, partner and correction boxes, credits
+    ("Newsletter: The Velmora Dispatch evening digest, straight to you. Sign up \u2192", "ad", "newsletter-promo"),
+    ("Get the five stories that matter each morning delivered to your inbox.", "ad", "newsletter-promo"),
+    ("Reader comments are moderated and appear within a day.", "comment-notice", "comment-disclaimer"),
+    ("(With additional reporting by Petra Lind)", "credit", "reporting-credit"),
+    ("This article was provided by a content partner and is shared with readers free of charge.", "other",
+     "not-reviewed-disclaimer"),
+    ("The piece has not been checked by Velmora Post editors.", "other", "not-reviewed-disclaimer"),
+    ("Accuracy Matters", "other", "correction-box"),
+    ("Corrections and Clarifications", "other", "correction-box"),
+    ("Our editors correct errors quickly and say so at the foot of each story.", "other", "correction-box"),
     # body paragraphs a weak rule must not take
     ("Rescuers found the boat near the pier. (Rena Olsson, Harbour Gazette said)", None, None),
     ("\u201cShare the cost,\u201d the mayor told the council on Monday.", None, None),
@@ -95,6 +106,9 @@ MIDDLE_CASES = [
     ("\u201cIt is the worst damage we have seen,\u201d one inspector said. TOMAS EKDAL/AFP VIA GETTY IMAGES",
      None, None),
     ("The pier was built in 1962 by the same firm that built the lighthouse.", None, None),
+    ("Ilse Marrow said the newsletter the harbour sends to your inbox each week would carry the plan.", None, None),
+    ("\u201cOur newsroom corrects its mistakes,\u201d the editor told the inquiry.", None, None),
+    ("The ferry company has not been reviewed by the safety board since 2019, inspectors said.", None, None),
     ("Engineers said the pier could reopen by spring, according to the authority (see its report).", None,
      None),
 ]

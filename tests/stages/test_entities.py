@@ -169,3 +169,44 @@ def test_real_pipeline_spans_slice_the_text(ctx: Context) -> None:
     assert by_text(list(result.mentions), "Lena Varga").role == "President"
     assert by_text(list(result.mentions), "NCRA").canonical == "Northern Coast Relief Agency"
     assert not any(m.label in ("DATE", "CARDINAL") for m in result.mentions)
+
+
+# Issue #5 needs the actors a label points at: names the NER tagged partly, or only once, or as places.
+def test_another_name_given_beside_an_organisation_is_a_mention_of_it(nlp: Language) -> None:
+    text = ("Omar Velk joined the Red Dune Front, known in Ardenian as Jabhat al-Kathib, in 1990. "
+            "Others call the Ostrel Council (Majlis Ostrel) a front.")
+    found = mentions(nlp, text, [("Omar Velk", "PERSON"), ("the Red Dune Front", "ORG"),
+                                 ("Jabhat al-Kathib", "PERSON"), ("Ostrel Council", "ORG")])
+    alias = by_text(found, "Jabhat al-Kathib")
+    assert (alias.label, alias.canonical) == ("ORG", "Red Dune Front")
+    bracketed = by_text(found, "Majlis Ostrel")  # shares 'Ostrel' with the name it follows
+    assert (bracketed.label, bracketed.canonical) == ("ORG", "Ostrel Council")
+
+
+def test_a_bracket_that_shares_no_word_is_not_an_alias(nlp: Language) -> None:
+    text = "Fighting reached Ostrel (Velmora) on Monday, the Red Dune Front said."
+    found = mentions(nlp, text, [("Ostrel", "GPE"), ("Red Dune Front", "ORG")])
+    assert "Velmora" not in {m.text for m in found}
+
+
+def test_organisation_names_the_tagger_split_or_missed(nlp: Language) -> None:
+    text = ("Leaders of the Tarsh Alliance met on Monday. The Alliance said the talks went well. "
+            "Tarsh Alliance fighters later entered Ostrel.")
+    # 'Alliance' tagged alone after 'the Tarsh'; the last one tagged as a place
+    found = mentions(nlp, text, [("Alliance", "ORG"), ("Alliance", "ORG"), ("Tarsh Alliance", "GPE")])
+    assert [(m.text, m.label) for m in found if "Alliance" in m.text] == [
+        ("Tarsh Alliance", "ORG"), ("Alliance", "ORG"), ("Tarsh Alliance", "ORG")]
+    assert by_text(found, "Alliance").canonical == "Tarsh Alliance"
+
+
+def test_an_organisation_named_once_is_named_where_it_recurs(nlp: Language) -> None:
+    text = "Velkar held the hills. Velkar, an armed group, denied it. Ask Velkar-based traders."
+    found = mentions(nlp, text, [("Velkar", "ORG")])
+    assert [text[m.span.start:m.span.end] for m in found] == ["Velkar", "Velkar"]  # not 'Velkar-based'
+
+
+def test_a_dateline_in_brackets_is_cut_off_the_name(nlp: Language) -> None:
+    text = "OSTREL (Coast Wire) - The Red Dune Front said on Monday it would withdraw."
+    found = mentions(nlp, text, [("OSTREL (Coast Wire) - The Red Dune Front", "ORG")])
+    assert "OSTREL" in {m.text for m in found}
+    assert all("(" not in m.text for m in found)

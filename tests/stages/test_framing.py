@@ -85,7 +85,7 @@ CITATIONS = [
     ("Karim Nassar posted a video on Telegram after the vote.", "Telegram", "social"),
     ("The two sides met in Port Selin, reported a news agency.", "a news agency", "report"),
     ("Meanwhile, an Ardenian news agency reported that the port closed.", "an Ardenian news agency", "report"),
-    ("Karim Nassar tweeted that the port was closed.", "Twitter", "social"),
+    ("Karim Nassar tweeted that the port was closed.", "tweet on Twitter", "social"),
     ("The Coastal Front posted a statement on its website on Sunday.", "Coastal Front website", "website"),
 ]
 
@@ -114,3 +114,73 @@ def test_credit_lines_and_captions_outside_the_body_are_cited(ctx: Context) -> N
 def test_no_citation_without_a_source(ctx: Context) -> None:
     result = analyse(ctx, "cite-none", "Karim Nassar told reporters that the harbour would reopen soon.")
     assert result.citations == ()
+
+
+# (invented text, expected (label, labelled mention)): the general patterns behind issue #5
+LABEL_PATTERNS = [
+    # a labelling verb in the passive
+    ("The Red Dune Front, which holds the eastern hills, is listed as a terrorist organisation by "
+     "two neighbouring states.", ("terrorist organisation", "Red Dune Front")),
+    # ... in a relative clause on the name
+    ("The Red Dune Front, which is designated a terrorist organisation by the Velmoran cabinet, "
+     "opened a new office.", ("terrorist organisation", "Red Dune Front")),
+    # a reflexive object
+    ("The Red Dune Front describes itself as a liberation movement.", ("liberation movement", "Red Dune Front")),
+    # any verb's 'as' phrase headed by a label noun
+    ("The Red Dune Front has run the eastern hills as their de facto government since 2009.",
+     ("de facto government", "Red Dune Front")),
+    # a copula in a relative clause
+    ("The Red Dune Front, which is an armed faction, denied the claim.", ("armed faction", "Red Dune Front")),
+    # premodifiers the parser may attach elsewhere
+    ("Fighters of the insurgent Red Dune Front crossed the river on Monday.", ("insurgent", "Red Dune Front")),
+    # an apposition
+    ("The Red Dune Front, the outlawed faction in the hills, denied the claim.",
+     ("outlawed faction in the hills", "Red Dune Front")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LABEL_PATTERNS)
+def test_general_label_patterns(ctx: Context, text: str, expected: tuple[str, str]) -> None:
+    result = analyse(ctx, f"pattern{LABEL_PATTERNS.index((text, expected))}", text)
+    assert expected in labels(result)
+    for f in result.framing:
+        assert text[f.span.start:f.span.end].endswith(f.label.split()[-1])
+
+
+def test_a_denied_predicate_is_not_a_label(ctx: Context) -> None:
+    text = "The Red Dune Front said on Monday that it was ready to talk. The Red Dune Front is not an enemy of Velmora."
+    assert not any(label == "enemy" for label, _ in labels(analyse(ctx, "negated", text)))
+
+
+@pytest.mark.parametrize(("text", "label", "target"), [
+    # the nearest organisation named before the description
+    ("The Red Dune Front took the town of Ostrel on Monday. Residents said the outlawed faction "
+     "had closed the market.", "outlawed faction", "Red Dune Front"),
+    # a profile that describes before it names: the first organisation after it
+    ("Few men are as feared as Omar Velk, the leader of the banned movement that controls the hills. "
+     "Velk joined the Red Dune Front as a student.", "banned movement", "Red Dune Front"),
+])
+def test_definite_descriptions_refer_to_the_nearest_organisation(ctx: Context, text: str, label: str,
+                                                                 target: str) -> None:
+    assert (label, target) in labels(analyse(ctx, f"desc-{label}", text))
+
+
+def test_a_description_naming_another_place_is_not_linked_without_shared_words(ctx: Context) -> None:
+    text = "The Red Dune Front took the town of Ostrel on Monday. It blamed the Velmoran-backed government."
+    assert not any(label.endswith("government") for label, _ in labels(analyse(ctx, "desc-gov", text)))
+
+
+MORE_CITATIONS = [
+    ("This report was first published by the Ostrel Courier.", "Ostrel Courier", "syndication"),
+    ("In a post on social media on Friday, Omar Velk praised the fighters.", "social media", "social"),
+    ("Omar Velk posted a photograph of the two delegations on social media.", "social media", "social"),
+    ("Omar Velk said in a tweet that the talks were over.", "tweet on Twitter", "social"),
+]
+
+
+@pytest.mark.parametrize(("text", "cited", "kind"), MORE_CITATIONS)
+def test_unnamed_platforms_and_first_publishers_are_cited(ctx: Context, text: str, cited: str, kind: str) -> None:
+    result = analyse(ctx, f"cite-more{MORE_CITATIONS.index((text, cited, kind))}", text)
+    assert (cited, kind) in {(c.cited, c.kind) for c in result.citations}
+    for c in result.citations:
+        assert text[c.span.start:c.span.end].strip()

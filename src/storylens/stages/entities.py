@@ -47,6 +47,8 @@ class EntityRules:
     arabic_min_score: float
     arabic_min_skeleton: int
     arabic_max_window: int
+    organisation_heads: frozenset[str]  # case-folded last words of organisation names
+    alias_cue: re.Pattern[str]  # between a name and another name of the same actor
 
 
 def _read_rule(name: str) -> str:
@@ -81,6 +83,8 @@ def entity_rules() -> EntityRules:
         arabic_min_score=float(arabic["min_score"]),
         arabic_min_skeleton=int(arabic["min_skeleton"]),
         arabic_max_window=int(arabic["max_window_words"]),
+        organisation_heads=frozenset(w.casefold() for w in data["organisation_heads"]),
+        alias_cue=re.compile(data["alias_cue"]),
     )
 
 
@@ -162,8 +166,12 @@ def extract_mentions(document: Document, parses: Sequence[tuple[int, Doc]]) -> t
     body = _overlay(parses)
     drafts = _with_acronyms(text, body, drafts)
     drafts = _with_accounts(body, drafts, rules)
+    drafts = _with_leading_names(body, drafts, rules)
+    drafts = _with_aliases(text, body, drafts, rules)
     drafts = _fix_labels(text, drafts, rules)
+    drafts = _with_repeated_names(text, body, drafts, rules)
     drafts = _link_short_forms(text, drafts)
+    drafts = _link_organisation_short_forms(text, drafts, rules)
     drafts += _arabic_mentions(document, body, drafts, rules)
     unique = {(d.start, d.end): d for d in drafts if d.end > d.start}
     return tuple(
@@ -183,7 +191,8 @@ def _overlay(parses: Sequence[tuple[int, Doc]]) -> str:
     return "".join(chars)
 
 
-_LEADING = re.compile(r"(?:[\s\"“”‘’'(\[]+|(?:the|The|THE)\s+|the(?=[A-Z]))+")
+# 'FILE - ' opens wire photo captions ('FILE - Jane Roe speaks ...'); it is never part of a name.
+_LEADING = re.compile(r"(?:[\s\"“”‘’'(\[]+|(?:the|The|THE)\s+|the(?=[A-Z])|FILE\s*[-–—]\s*)+")
 _TRAILING = re.compile(r"(?:[\s,;:/()\[\]\"“”‘]+|['’]s?(?=\W*$))+$")
 
 
@@ -194,6 +203,8 @@ def _draft(text: str, start: int, end: int, label: str, rules: EntityRules) -> _
         return None  # the English model tags Arabic script at random; _arabic_mentions aligns it instead
     if "\n" in segment:
         end = start + segment.index("\n")
+    if "(" in text[start:end] and not text[start:end].endswith(")"):
+        end = text.index("(", start, end)  # 'KHARSA (Meridian Wire) - The ...': a dateline, not a name
     lead = _LEADING.match(text, start, end)
     if lead:
         start = lead.end()
@@ -283,9 +294,14 @@ def _with_accounts(body: str, drafts: list[_Draft], rules: EntityRules) -> list[
 
 
 def _fix_labels(text: str, drafts: list[_Draft], rules: EntityRules) -> list[_Draft]:
-    """Outlets are organisations; one name, one label in a document (the majority of its
-    non-hashtag mentions); a lone surname is a person; unsupported #hashtags are not people."""
+    """Outlets are organisations; so are names ending in an organisation noun ('Wadi Alliance'
+    tagged GPE); one name, one label in a document (the majority of its non-hashtag mentions); a
+    lone surname is a person; unsupported #hashtags are not people."""
     for d in drafts:
+        words = text[d.start:d.end].split()
+        if d.label in ("GPE", "LOC", "FAC", "NORP") and len(words) >= 2 \
+                and words[-1].casefold() in rules.organisation_heads:
+            d.label = "ORG"
         if d.label != rules.account_label and d.label != "ORG" and is_outlet(text[d.start:d.end]):
             d.label = "ORG"
     named = [d for d in drafts if d.label != rules.account_label]
@@ -314,8 +330,10 @@ def _fix_labels(text: str, drafts: list[_Draft], rules: EntityRules) -> list[_Dr
         if d.label != "ORG":
             continue
         first = re.match(r"\S+\s+", text[d.start:d.end])
-        if first and rules.demonym.match(first.group(0).strip()) \
-                and name_key(text[d.start + first.end():d.end]) in org_keys:
+        rest = text[d.start + first.end():d.end] if first else ""
+        if rest.casefold() in rules.organisation_heads:
+            continue  # 'Palestinian Authority', 'Wadi Alliance': the first word is part of the name
+        if first and rules.demonym.match(first.group(0).strip()) and name_key(rest) in org_keys:
             d.start += first.end()  # 'the Afghan Taliban' -> 'Taliban'; the adjective is framing
     return kept
 
@@ -333,6 +351,95 @@ def _link_short_forms(text: str, drafts: list[_Draft]) -> list[_Draft]:
         before = [f for f, _ in fuller if f.start < d.start]
         chosen = max(before, key=lambda f: f.start) if before else min((f for f, _ in fuller), key=lambda f: f.start)
         d.canonical = text[chosen.start:chosen.end]
+    return drafts
+
+
+_LEADING_NAME = re.compile(r"(?<![\w’'-])(?:the|The)\s+((?:[A-Z][\w’'-]*\s+){1,2})$")
+
+
+def _with_leading_names(body: str, drafts: list[_Draft], rules: EntityRules) -> list[_Draft]:
+    """'the Wadi Alliance' tagged 'Alliance' alone: capitalised words between an article and an
+    organisation belong to its name (a demonym is cut off again by `_fix_labels`)."""
+    for d in drafts:
+        if d.label != "ORG":
+            continue
+        before = _LEADING_NAME.search(body, max(0, d.start - 60), d.start)
+        if before is None:
+            continue
+        start = before.start(1)
+        if any(o is not d and _overlaps(o, start, d.start) for o in drafts) \
+                or rules.title_before.search(body[start:d.start]):
+            continue
+        d.start = start
+    return drafts
+
+
+_NAME_EDGE = r"(?<![\w-]){}(?![\w-])"
+
+
+def _with_repeated_names(text: str, body: str, drafts: list[_Draft], rules: EntityRules) -> list[_Draft]:
+    """An organisation named once is named wherever its name recurs in the parsed text: the NER
+    finds 'Nahra' in one sentence and misses it in the next ('Nahra, a designated ...')."""
+    names = {text[d.start:d.end] for d in drafts if d.label == "ORG" and not d.hashtag}
+    added: list[_Draft] = []
+    for name in sorted(names, key=lambda n: (-len(n), n)):
+        if len(name) < 3 or not name[:1].isupper() or name.isupper() or "/" in name:
+            continue  # capitals and slashes are photo credits, not names the prose repeats
+        pattern = re.compile(_NAME_EDGE.format(r"\s+".join(re.escape(w) for w in name.split())))
+        for match in pattern.finditer(body):
+            if any(_overlaps(d, match.start(), match.end()) for d in (*drafts, *added)):
+                continue
+            added.append(_Draft(match.start(), match.end(), "ORG"))
+    return drafts + added
+
+
+def _link_organisation_short_forms(text: str, drafts: list[_Draft], rules: EntityRules) -> list[_Draft]:
+    """A bare 'Alliance' stands for the longer organisation name it ends in the same article
+    ('Wadi Alliance'): the nearest one before it, else the first after it."""
+    organisations = [(d, name_key(text[d.start:d.end]).split()) for d in drafts if d.label == "ORG"]
+    for d, key in organisations:
+        if not key or d.canonical or is_outlet(text[d.start:d.end]):
+            continue
+        if key[-1] not in rules.organisation_heads and len(key) > 1:
+            continue  # a shorter multi-word name that is not an '... Alliance' form
+        fuller = [f for f, fk in organisations if len(fk) > len(key) and fk[-len(key):] == key
+                  and not is_outlet(text[f.start:f.end])]
+        if not fuller:
+            continue
+        before = [f for f in fuller if f.start < d.start]
+        chosen = max(before, key=lambda f: f.start) if before else min(fuller, key=lambda f: f.start)
+        d.canonical = chosen.canonical or text[chosen.start:chosen.end]
+    return drafts
+
+
+_ALIAS_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:al|el|ad|ar|as|ash|at|az|an|bin|ibn|bint|abu|of|de|du|la)[-\s])?"
+                         r"[A-Z][\w’'-]*|-[A-Z][\w’'-]*)*")
+
+
+def _with_aliases(text: str, body: str, drafts: list[_Draft], rules: EntityRules) -> list[_Draft]:
+    """Another name of the same actor given beside it: 'the Nahra Movement, known in Arabic as
+    Harakat al-Nahra' or 'the Nahra Movement (Harakat al-Nahra)', the bracketed form only when it
+    shares a word with the name. The other name becomes a mention of the same actor."""
+    for named in sorted(drafts, key=lambda d: d.start):
+        if named.label not in ("ORG", "PERSON"):
+            continue
+        cue = rules.alias_cue.match(body, named.end)
+        bracket = None if cue else re.compile(r"\s*\(\s*").match(body, named.end)
+        opening = cue or bracket
+        if opening is None:
+            continue
+        alias = _ALIAS_NAME.match(body, opening.end())
+        if alias is None or "\n" in alias.group(0):
+            continue
+        name = text[named.start:named.end]
+        if bracket is not None:
+            closing = body[alias.end():alias.end() + 1]
+            shared = set(re.findall(r"[a-z]{3,}", alias.group(0).lower())) & set(re.findall(r"[a-z]{3,}", name.lower()))
+            if closing != ")" or not shared or alias.group(0).isupper():
+                continue  # 'Kharsa (Beltara)' is a place and its country; 'X (ACR)' is _with_acronyms'
+        start, end = alias.start(), alias.end()
+        drafts = [d for d in drafts if not _overlaps(d, start, end)]
+        drafts.append(_Draft(start, end, named.label, canonical=named.canonical or name))
     return drafts
 
 

@@ -37,6 +37,9 @@ class FramingRules:
     determiners: frozenset[str]
     max_label_tokens: int
     antecedent_window: int
+    label_verbs: frozenset[str]  # lemmas: 'X is listed as ...', 'X, which is designated ...'
+    description_heads: frozenset[str]  # 'the outlawed organisation' refers back to an organisation
+    recent_window: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class CitationRules:
     media_before: re.Pattern[str]  # an unnamed source ending at a position
     platform_verbs: re.Pattern[str]
     platform_names: dict[str, str]
+    platform_nouns: re.Pattern[str]  # an unnamed platform starting at a position ('social media')
     platform_hosts: re.Pattern[str]
     host_names: dict[str, str]
     photo_credit: tuple[re.Pattern[str], ...]
@@ -72,7 +76,9 @@ def _load(name: str) -> dict[str, Any]:
 def framing_rules() -> FramingRules:
     data = _load("framing_labels.json")
     return FramingRules(frozenset(data["heads"]), frozenset(data["determiners"]),
-                        int(data["max_label_tokens"]), int(data["antecedent_window_chars"]))
+                        int(data["max_label_tokens"]), int(data["antecedent_window_chars"]),
+                        frozenset(data["label_verbs"]), frozenset(data["description_heads"]),
+                        int(data["recent_window_chars"]))
 
 
 def _words(alternatives: Iterable[str]) -> str:
@@ -102,6 +108,7 @@ def citation_rules() -> CitationRules:
         media_before=re.compile(rf"(?<![\w-]){media}$", re.I),
         platform_verbs=re.compile(rf"\b(?:{_words(verbs)})\b", re.I),
         platform_names={k.lower(): v for k, v in verbs.items()},
+        platform_nouns=re.compile(rf"(?:(?:its|his|her|their|the)\s+)?(?:{_words(data['platform_nouns'])})\b", re.I),
         platform_hosts=re.compile(rf"(?<![\w.])(?:{_words(hosts)})/", re.I),
         host_names={k.lower(): v for k, v in hosts.items()},
         photo_credit=tuple(re.compile(p["pattern"], re.M) for p in data["photo_credit"]),
@@ -163,6 +170,8 @@ class _Labels:
             return  # Arabic script beside a translation; capitals are photo credits, not labels
         start = self.offset + label_tokens[0].idx
         end = self.offset + label_tokens[-1].idx + len(label_tokens[-1])
+        if any(p.language != "en" and p.span.start <= start < p.span.end for p in self.document.languages):
+            return  # the English parse of a translated paragraph yields no labels worth keeping
         key = (Span(start, end), target.span)
         self.found.setdefault(key, Framing(self.document.id, Span(start, end), _label_text(label_tokens),
                                            target.span))
@@ -216,11 +225,16 @@ def _explicit(found: _Labels) -> None:
         # 'the Afghan Taliban': a demonym kept off the organisation's name
         if mention.label != "PERSON":
             mods = [c for c in root.children if c.dep_ in ("amod", "compound") and c.i < span.start
-                    and c.i not in by_token]
+                    and c.i not in by_token and not c.is_sent_start]  # 'Senior X official' is capitalised by position
             if mods and all(c.pos_ in ("ADJ", "PROPN") for c in mods):
                 found.add(sorted(mods, key=lambda t: t.i), mention)
-        # 'Hamas is a designated foreign terrorist group'
-        for attr in _predicates(root):
+        # 'the insurgent Wadi Alliance' where the parser took the modifier for a noun of its own
+        if root.dep_ not in ("compound", "nmod", "poss"):
+            premodifiers = _premodifiers(span, by_token)
+            if premodifiers:
+                found.add(premodifiers, mention)
+        # 'Hamas is a designated foreign terrorist group', 'X, which is listed as a terrorist group'
+        for attr in _predicates(root, rules):
             found.add(_left_phrase(attr), mention)
 
 
@@ -253,19 +267,59 @@ def _phrase(head: Token, limit: int) -> list[Token]:
     return tokens if len(tokens) <= limit else _left_phrase(head)
 
 
-def _predicates(root: Token) -> Iterator[Token]:
-    """The nominal predicates of copulas whose subject is `root` (or a conjunct of it)."""
+_SUBJECTS = ("nsubj", "nsubjpass")
+_REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
+
+
+def _predicates(root: Token, rules: FramingRules) -> Iterator[Token]:
+    """The heads of nominal predicates said of `root` (or of the phrase it is a conjunct of) as
+    the subject of its clause or of a relative clause on it ('X, which is ...'): a copula's
+    complement ('is a designated terrorist group'), a labelling verb's in the passive or with a
+    reflexive object ('is listed as a terrorist organisation', 'describes itself as a movement'),
+    and any verb's 'as' phrase headed by a label noun ('runs the valley as its de facto government')."""
     subject = root
     while subject.dep_ == "conj":
         subject = subject.head
-    if subject.dep_ not in ("nsubj", "nsubjpass"):
+    clauses = [subject.head] if subject.dep_ in _SUBJECTS else []
+    clauses += [c for c in subject.children if c.dep_ == "relcl"
+                and any(g.dep_ in _SUBJECTS and g.tag_ in ("WDT", "WP") for g in c.children)]
+    for clause in clauses:
+        verbs = [clause, *[c for c in clause.children if c.dep_ == "conj" and not any(
+            g.dep_ in _SUBJECTS for g in c.children)]]
+        for verb in verbs:
+            yield from _verb_predicates(verb, rules)
+
+
+def _verb_predicates(verb: Token, rules: FramingRules) -> Iterator[Token]:
+    children = list(verb.children)
+    if any(c.dep_ == "neg" for c in children):
+        return  # 'X is not an enemy of any state' denies the label
+    as_objects = [o for c in children if c.dep_ == "prep" and c.lower_ == "as"
+                  for o in c.children if o.dep_ == "pobj" and o.pos_ == "NOUN"]
+    if verb.lemma_ == "be":
+        yield from (c for c in children if c.dep_ == "attr" and c.pos_ == "NOUN")
+    elif verb.lemma_ in rules.label_verbs and (
+            any(c.dep_ in ("nsubjpass", "auxpass") for c in children)
+            or any(c.dep_ == "dobj" and c.lower_ in _REFLEXIVES for c in children)):
+        yield from (c for c in children if c.dep_ in ("oprd", "attr", "dobj", "xcomp") and c.pos_ == "NOUN")
+        yield from as_objects
         return
-    verb = subject.head
-    verbs = [verb, *[c for c in verb.children if c.dep_ == "conj" and not any(
-        g.dep_ in ("nsubj", "nsubjpass") for g in c.children)]]
-    for v in verbs:
-        if v.lemma_ == "be":
-            yield from (c for c in v.children if c.dep_ == "attr" and c.pos_ == "NOUN")
+    yield from (o for o in as_objects if o.lower_ in rules.heads)
+
+
+def _premodifiers(span: Any, by_token: dict[int, Mention]) -> list[Token]:
+    """Lower-case words between an article and the name they modify ('the insurgent Wadi
+    Alliance'), read off the surface because the parser often attaches them elsewhere."""
+    doc = span.doc
+    words: list[Token] = []
+    for i in range(span.start - 1, max(-1, span.start - 5), -1):  # at most three words
+        token = doc[i]
+        if token.lower_ in ("the", "a", "an"):
+            return words
+        if not (token.is_alpha and token.is_lower and token.pos_ in ("ADJ", "NOUN", "VERB")) or i in by_token:
+            return []
+        words.insert(0, token)
+    return []
 
 
 def _antecedent(noun: Token, found: _Labels, actors: Sequence[Mention], words: dict[str, set[str]]) -> Mention | None:
@@ -302,7 +356,24 @@ def _antecedent(noun: Token, found: _Labels, actors: Sequence[Mention], words: d
         shared = len(wanted & words.get(name_key(mention.canonical or mention.text), set()))
         if shared and (best is None or (shared, mention.span.start) > best[:2]):
             best = (shared, mention.span.start, mention)
-    return best[2] if best else None
+    if best:
+        return best[2]
+    if noun.lower_ in rules.description_heads and all(c.is_lower for c in modifiers):
+        return _nearest_organisation(start, found, rules)
+    return None
+
+
+def _nearest_organisation(start: int, found: _Labels, rules: FramingRules) -> Mention | None:
+    """The organisation named last before `start` in the same parse (or, when none is within the
+    window, the first one named after it: a profile can describe before it names)."""
+    named = sorted((m for span, m in ((s, found.by_token[t[0].i]) for s, t in found.spans.items())
+                    if m.span == span and m.label == "ORG" and not is_outlet(m.text)),
+                   key=lambda m: m.span.start)
+    before = [m for m in named if 0 <= start - m.span.end <= rules.recent_window]
+    if before:
+        return before[-1]
+    after = [m for m in named if 0 < m.span.start - start <= rules.recent_window]
+    return after[0] if after else None
 
 
 # ------------------------------------------------------------------------------------------ citations
@@ -386,6 +457,8 @@ def _source_after(text: str, pos: int, mode: str, starts: dict[int, Mention],
     media = rules.media_after.match(text, pos)
     if media and mode != "platform":
         return media.start(), media.end(), media.group(0)
+    if mode == "platform" and (unnamed := rules.platform_nouns.match(text, pos)):
+        return unnamed.start(), unnamed.end(), unnamed.group(0)
     if mode == "any" or mode == "outlet":
         # Credit lines outside the body have no mentions: read the capitalised name itself.
         capitalised = _CAPITALISED.match(text, begin)
