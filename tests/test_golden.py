@@ -17,12 +17,14 @@ SEEDS_FLOORS = {
     "reuse_recall": 1.0, "reuse_precision": 1.0,
     "quote_recall": 0.95, "speaker_accuracy": 0.90, "conflict_detection": 1.0, "conflict_precision": 1.0,
     "variant_linking": 1.0, "name_variants": 1.0,
-    "event_types": 0.8, "event_dates": 0.75, "event_conflicts": 1.0,
-    "boilerplate": 0.90, "body_kept": 1.0, "framing": 0.8, "citations": 0.8, "languages": 1.0,
+    "events": 0.9, "event_types": 0.9, "event_dates": 0.9, "event_conflicts": 1.0, "published": 1.0,
+    "boilerplate": 0.95, "body_kept": 1.0, "framing": 0.9, "citations": 0.9, "stories": 1.0, "languages": 1.0,
 }
 DEMO_FLOORS = {
-    "reuse_recall": 1.0, "reuse_precision": 1.0, "quote_recall": 0.95, "conflict_detection": 1.0,
-    "conflict_precision": 1.0, "variant_linking": 1.0, "body_kept": 1.0, "languages": 1.0,
+    "reuse_recall": 1.0, "reuse_precision": 1.0, "quote_recall": 0.95, "speaker_accuracy": 0.9,
+    "conflict_detection": 1.0, "conflict_precision": 1.0, "variant_linking": 1.0, "name_variants": 0.95,
+    "event_types": 0.9, "event_dates": 0.85, "event_conflicts": 1.0, "published": 1.0, "boilerplate": 0.95,
+    "body_kept": 1.0, "framing": 0.9, "citations": 0.9, "stories": 0.8, "languages": 1.0,
 }
 
 
