@@ -39,6 +39,9 @@ CONTAINED_MIN_WORDS = 8
 PARAPHRASE_COSINE = 0.66
 # Quotes shorter than this are too generic to be matched by meaning ('We will win').
 SEMANTIC_MIN_WORDS = 6
+# A word bigram shared by more quotes than this is a stock phrase ("we will"), not evidence of
+# one statement: it makes no candidate pair (as the reuse stage caps its fingerprint postings).
+MAX_POSTINGS = 64
 # Two names of one person: last words this close (Marzouk / Marzook) after folding.
 SURNAME_RATIO = 80.0
 
@@ -100,30 +103,55 @@ def semantic_indexes(quotes: Sequence[Quote], folded: Sequence[str]) -> list[int
     return [i for i, q in enumerate(quotes) if q.kind != "indirect" and len(folded[i].split()) >= SEMANTIC_MIN_WORDS]
 
 
+def lexical_candidates(folded: Sequence[str]) -> set[tuple[int, int]]:
+    """Pairs of quotes that share a word bigram held by few quotes (or are one word or two long
+    and equal): the blocking that spares comparing every pair. Quotes the lexical rules link
+    share most of their words in order, so they share a bigram unless every second word differs."""
+    postings: dict[tuple[str, ...], list[int]] = {}
+    for i, text in enumerate(folded):
+        words = text.split()
+        keys = {tuple(words[k:k + 2]) for k in range(len(words) - 1)} if len(words) > 1 else {tuple(words)}
+        for key in keys:
+            postings.setdefault(key, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in postings.values():
+        if 2 <= len(members) <= MAX_POSTINGS:
+            pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1:])
+    return pairs
+
+
+def semantic_candidates(vectors: np.ndarray, threshold: float, chunk: int = 1024) -> Iterable[tuple[int, int, float]]:
+    """(i, j, cosine) with i < j for unit vectors whose cosine reaches `threshold`, a block of rows
+    at a time so that the full similarity matrix is never held."""
+    for start in range(0, len(vectors), chunk):
+        block = vectors[start:start + chunk] @ vectors.T
+        rows, cols = np.nonzero(block >= threshold)
+        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+            i = start + row
+            if i < col:
+                yield i, col, float(block[row, col])
+
+
 def find_links(quotes: Sequence[Quote], folded: Sequence[str], vectors: np.ndarray | None,
                languages: Sequence[str]) -> list[Link]:
-    """Links between quotes of different documents."""
+    """Links between quotes of different documents, among blocked candidate pairs."""
     links: list[Link] = []
-    semantic = semantic_indexes(quotes, folded)
-    similarity = None
-    if vectors is not None and len(semantic) > 1:
-        similarity = vectors @ vectors.T
-    position = {q: k for k, q in enumerate(semantic)}
-    for i in range(len(quotes)):
-        for j in range(i + 1, len(quotes)):
-            if quotes[i].doc == quotes[j].doc:
-                continue
+    linked: set[tuple[int, int]] = set()
+    for i, j in sorted(lexical_candidates(folded)):
+        if quotes[i].doc != quotes[j].doc:
             lexical = lexical_relation(folded[i], folded[j])
             if lexical is not None:
                 links.append(Link(i, j, *lexical))
+                linked.add((i, j))
+    semantic = semantic_indexes(quotes, folded)
+    if vectors is not None and len(semantic) > 1:
+        for a, b, cosine in semantic_candidates(vectors, PARAPHRASE_COSINE):
+            i, j = semantic[a], semantic[b]
+            if quotes[i].doc == quotes[j].doc or (i, j) in linked:
                 continue
-            if similarity is None or i not in position or j not in position:
-                continue
-            cosine = float(similarity[position[i], position[j]])
-            if cosine >= PARAPHRASE_COSINE:
-                relation = "translation" if languages[i] != languages[j] else "paraphrase"
-                links.append(Link(i, j, relation, cosine))
-    return links
+            relation = "translation" if languages[i] != languages[j] else "paraphrase"
+            links.append(Link(i, j, relation, cosine))
+    return sorted(links, key=lambda link: (link.a, link.b))
 
 
 def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
