@@ -111,7 +111,9 @@ class SparkEngine:
 
     def __init__(self, master: str = "local[2]", partitions: int | None = None) -> None:
         self.spark = spark_session(master)
-        self.partitions = partitions or max(2, self.spark.sparkContext.defaultParallelism * 2)
+        # One partition per core: each partition loads the models once. On 400 articles
+        # (benchmarks/pipeline.py spark) 2 and 4 partitions both took 56.5-56.9 s on local[2].
+        self.partitions = partitions or max(2, self.spark.sparkContext.defaultParallelism)
 
     def analyse_files(self, files: Sequence[str], stages: Sequence[Stage], config: Config,
                       known: set[str]) -> Iterable[FileResult]:
