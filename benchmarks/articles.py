@@ -48,7 +48,12 @@ NOUNS = ["harbour tariff", "fishing quota", "bridge toll", "water treaty", "bord
 TIMES = ["on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "over the weekend",
          "last week", "earlier this month", "on Sunday night", "in March", "last year"]
 SPANS = ["weeks", "months", "two days", "a fortnight", "three years"]
-QUOTE_WORDS = ["we", "people", "council", "harbour", "families", "will", "not", "can", "must", "accept", "reject", "wait", "ask", "vote", "decide", "promise", "answer", "trust", "build", "protect", "keep", "open", "close", "pay", "fair", "clear", "honest", "late", "now", "soon", "never", "together", "future", "work", "jobs", "water", "bridges", "schools", "coast", "valley", "region", "government", "plan", "deal"]
+QUOTE_WORDS = [
+    "we", "people", "council", "harbour", "families", "will", "not", "can", "must", "accept", "reject",
+    "wait", "ask", "vote", "decide", "promise", "answer", "trust", "build", "protect", "keep", "open",
+    "close", "pay", "fair", "clear", "honest", "late", "now", "soon", "never", "together", "future", "work",
+    "jobs", "water", "bridges", "schools", "coast", "valley", "region", "government", "plan", "deal"
+]
 MONTHS = ["January", "March", "May", "July", "September", "November"]
 
 
