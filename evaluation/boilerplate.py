@@ -21,7 +21,6 @@ page loses most of its body) and copyright lines the gold keeps as body but stor
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 import time
@@ -31,25 +30,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from storylens.shared_data import shared_dir, shared_module
+
 ROOT = Path(__file__).resolve().parents[1]
 SHINGLE = 4
 
 
 def shared_eval_dir() -> Path | None:
-    import os
-
-    configured = os.environ.get("STORYLENS_SHARED")
-    base = Path(configured) if configured else ROOT.parent / "shared"
-    path = base / "eval"
+    path = shared_dir() / "eval"
     return path if (path / "boilerplate" / "dev.jsonl").exists() else None
 
 
 def _loader(eval_dir: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("storylens_eval_load", eval_dir / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return shared_module("eval", "load.py", name="storylens_eval_load")
 
 
 def shingles(text: str) -> Counter[tuple[str, ...]]:

@@ -9,9 +9,7 @@ Prints name_variants, framing and citations with their hits and misses.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -20,26 +18,15 @@ from typing import Any
 
 from storylens import api
 from storylens.export import output_json
+from storylens.shared_data import shared_dir, shared_module
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("clean", "language", "entities", "framing", "resolve")
 METRICS = ("name_variants", "framing", "citations")
 
 
-def shared_dir() -> Path:
-    configured = os.environ.get("STORYLENS_SHARED")
-    return Path(configured) if configured else ROOT.parent / "shared"
-
-
 def _scorer() -> ModuleType:
-    path = shared_dir() / "tools" / "score.py"
-    spec = importlib.util.spec_from_file_location("storylens_score", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses in score.py look their module up
-    spec.loader.exec_module(module)
-    return module
+    return shared_module("tools", "score.py", name="storylens_score")
 
 
 def evaluate() -> dict[str, Any]:

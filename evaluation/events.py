@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,17 +33,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from storylens.shared_data import shared_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Labels of PLOVER 0.5b1 (the GSR) mapped to the current 16 types, as the eval README prescribes;
 # the mapped ones get the mode the README names.
 OLD_LABELS = {"DEMAND": ("REQUEST", None), "DISAPPROVE": ("ACCUSE", "disapprove"),
               "INVESTIGATE": ("ACCUSE", "investigate"), "FIGHT": ("ASSAULT", None)}
-
-
-def shared_dir() -> Path:
-    configured = os.environ.get("STORYLENS_SHARED")
-    return Path(configured) if configured else ROOT.parent / "shared"
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:

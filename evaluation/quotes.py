@@ -25,8 +25,6 @@ cosine distribution behind quote_groups.PARAPHRASE_COSINE.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
 import random
 import re
 import sys
@@ -38,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from storylens.model import DocAnalysis, Document, Quote, Span
 from storylens.pipeline import Context
+from storylens.shared_data import shared_dir, shared_module
 from storylens.stages.quotes import extract_quotes, mentions_from_parse
 
 if TYPE_CHECKING:
@@ -65,18 +64,11 @@ PARAPHRASE_PAIRS = (
 
 
 def shared_eval() -> Path:
-    configured = os.environ.get("STORYLENS_SHARED")
-    base = Path(configured) if configured else ROOT.parent / "shared"
-    return base / "eval"
+    return shared_dir() / "eval"
 
 
 def polnear(split: str) -> Iterator[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("shared_eval_load", shared_eval() / "load.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"{shared_eval() / 'load.py'} not found")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield from module.polnear(split)
+    yield from shared_module("eval", "load.py", name="storylens_eval_load").polnear(split)
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int] | None:

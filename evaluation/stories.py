@@ -10,8 +10,6 @@ together, on text alone (ECB+ has no publication dates). Prints pairwise and B3 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
 import random
 import sys
 from collections.abc import Iterator, Sequence
@@ -22,24 +20,14 @@ from typing import Any
 
 from storylens.model import CorpusAnalysis, DocAnalysis, Document, Span
 from storylens.pipeline import Context
+from storylens.shared_data import shared_module
 from storylens.stages import stories
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def shared_dir() -> Path:
-    configured = os.environ.get("STORYLENS_SHARED")
-    return Path(configured) if configured else ROOT.parent / "shared"
-
-
 def _loader() -> ModuleType:
-    path = shared_dir() / "eval" / "load.py"
-    spec = importlib.util.spec_from_file_location("storylens_eval_load", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return shared_module("eval", "load.py", name="storylens_eval_load")
 
 
 def ecbplus_records(split: str) -> list[dict[str, Any]]:

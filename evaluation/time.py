@@ -8,8 +8,6 @@ values counted over relaxed-matched spans), for storylens beside spaCy DATE/TIME
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,27 +19,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from storylens.nlp import load_pipeline  # noqa: E402
+from storylens.shared_data import shared_module  # noqa: E402
 from storylens.stages.time import dateparser_value, parse_iso_day, time_expressions  # noqa: E402
 
 Predicted = list[tuple[int, int, str, str | None]]  # (start, end, type, value)
 
 
-def shared_dir() -> Path | None:
-    configured = os.environ.get("STORYLENS_SHARED")
-    path = Path(configured) if configured else ROOT.parent / "shared"
-    return path if path.is_dir() else None
-
-
 def load_tempeval(limit: int | None = None) -> list[dict[str, Any]]:
     """The TBAQ documents, in file order (the first `limit` when given)."""
-    base = shared_dir()
-    if base is None:
-        raise FileNotFoundError("../shared is not available (set STORYLENS_SHARED)")
-    spec = importlib.util.spec_from_file_location("shared_eval_load", base / "eval" / "load.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    docs = list(module.tempeval3())
+    docs = list(shared_module("eval", "load.py", name="storylens_eval_load").tempeval3())
     return docs[:limit] if limit else docs
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from storylens import shared_data
 from storylens.model import CorpusAnalysis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,8 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def shared_dir() -> Path | None:
     """../shared beside the project (STORYLENS_SHARED overrides), or None when absent."""
-    configured = os.environ.get("STORYLENS_SHARED")
-    path = Path(configured) if configured else ROOT.parent / "shared"
+    path = shared_data.shared_dir()
     return path if path.is_dir() else None
 
 
@@ -85,13 +83,8 @@ def seeds_analysis(tmp_path_factory: pytest.TempPathFactory) -> Analysed:
 
 def load_scorer() -> Any:
     """../shared/tools/score.py as a module (it is standard library only)."""
-    path = require_shared("tools", "score.py")
-    spec = importlib.util.spec_from_file_location("storylens_score", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    require_shared("tools", "score.py")
+    return shared_data.shared_module("tools", "score.py", name="storylens_score")
 
 
 def score(output: Path, gold: Path) -> dict[str, float]:
