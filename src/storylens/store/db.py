@@ -194,13 +194,17 @@ class Store:
         doc = analysis.document
         records = {name: codec.encode(getattr(analysis, name)) for name in RECORD_FIELDS}
         document = codec.encode(replace(doc, text=""))
+        known = self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone() is not None
         self.db.execute(
             "INSERT OR REPLACE INTO documents(id, path, format, outlet, url, title, published, language, text,"
             " source_sha256, stages, version, document, records) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, doc.path, doc.format, doc.outlet, doc.url, doc.title, doc.published, doc.language, doc.text,
              doc.source_sha256, stages, __version__, json.dumps(document, ensure_ascii=False),
              json.dumps(records, ensure_ascii=False)))
-        self.db.execute("DELETE FROM documents_fts WHERE id = ?", (doc.id,))
+        if known:
+            # `id` is not indexed in the FTS table, so this scans it: only a document analysed
+            # again (with other stages) has an old row to drop; new ones skip the scan.
+            self.db.execute("DELETE FROM documents_fts WHERE id = ?", (doc.id,))
         body = "\n".join(span.slice(doc.text) for span in doc.body_spans)
         self.db.execute("INSERT INTO documents_fts(id, title, body) VALUES (?,?,?)", (doc.id, doc.title or "", body))
 
