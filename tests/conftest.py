@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,18 @@ def load_scorer() -> Any:
     """../shared/tools/score.py as a module (it is standard library only)."""
     require_shared("tools", "score.py")
     return shared_data.shared_module("tools", "score.py", name="storylens_score")
+
+
+def load_evaluation(name: str) -> Any:
+    """evaluation/<name>.py as a module `evaluation_<name>` (never `time`: that would shadow the
+    standard library's), registered in sys.modules because its dataclasses look their module up."""
+    path = ROOT / "evaluation" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"evaluation_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def score(output: Path, gold: Path) -> dict[str, float]:

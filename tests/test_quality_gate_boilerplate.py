@@ -7,13 +7,12 @@ body_kept and languages 1.000.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import require_shared
+from tests.conftest import load_evaluation, require_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 # Floors: just under the measurement above, so a regression of a page or a seed line fails.
@@ -25,11 +24,7 @@ TRAFILATURA_DEFAULT_F1 = 0.9549
 
 
 def evaluation() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("evaluation_boilerplate", ROOT / "evaluation" / "boilerplate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_evaluation("boilerplate")
 
 
 @pytest.mark.slow

@@ -3,14 +3,12 @@ above their floors on the seeds and on the bundled demo corpus (issues #3 and #5
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from storylens.demo import gold_path
-from tests.conftest import ROOT, Analysed, require_shared, score
+from tests.conftest import Analysed, load_evaluation, require_shared, score
 
 # Floors just under what evaluation/entities.py measures on the five seeds (all 1.000 when set).
 FLOORS = {"name_variants": 0.95, "framing": 0.95, "citations": 0.95}
@@ -24,12 +22,7 @@ def test_entity_metrics_on_seeds_meet_their_floors() -> None:
     require_shared("seeds")
     require_shared("gold", "seeds.json")
     require_shared("tools", "score.py")
-    path = ROOT / "evaluation" / "entities.py"
-    spec = importlib.util.spec_from_file_location("evaluation_entities", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_evaluation("entities")
     result = module.evaluate()
     for name, floor in FLOORS.items():
         assert result[name]["value"] >= floor, (name, result[name]["misses"])

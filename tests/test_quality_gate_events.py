@@ -6,14 +6,12 @@ the comments below); a drop below them fails the build.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import ROOT, require_shared
+from tests.conftest import load_evaluation, require_shared
 
 # Measured (re-run after the second events pass, unchanged): PLOVER type accuracy 0.811, mode
 # accuracy 0.654 (133 sentences with a mode).
@@ -27,13 +25,7 @@ ECB_GROUPS_GAIN_FLOOR = 0.008  # the lemma groups' own gain over stems only (mea
 
 
 def _evaluation() -> ModuleType:
-    path = ROOT / "evaluation" / "events.py"
-    spec = importlib.util.spec_from_file_location("storylens_eval_events", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_evaluation("events")
 
 
 @pytest.mark.slow

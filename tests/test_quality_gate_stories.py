@@ -4,12 +4,9 @@ which sit just under what `.venv/bin/python evaluation/stories.py` measured."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from tests.conftest import ROOT, require_shared
+from tests.conftest import load_evaluation, require_shared
 
 # Measured (dev, corpus order, spaCy entities): pairwise P 0.908 R 0.926 F1 0.917, B3 F1 0.930,
 # 25 stories for 16 gold. Online clustering depends on the order: shuffled (--shuffle 1 / 2) pairwise
@@ -20,11 +17,7 @@ FLOORS = {"pairwise_f1": 0.90, "b3_f1": 0.91, "pairwise_precision": 0.88, "pairw
 @pytest.mark.slow
 def test_stories_quality_gate() -> None:
     require_shared("eval", "ecbplus", "topics_1-35.jsonl")
-    spec = importlib.util.spec_from_file_location("evaluation_stories", ROOT / "evaluation" / "stories.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_evaluation("stories")
     result = module.evaluate("dev")
     assert result["documents"] == 197 and result["gold_stories"] == 16
     failures = [f"{metric} {result[metric]:.3f} < {floor}" for metric, floor in FLOORS.items()
