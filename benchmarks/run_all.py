@@ -13,6 +13,7 @@ RUNS = [
     ["pipeline.py", "spark", "--n", "400"],
     ["reuse.py"],
     ["nlp.py"],
+    ["corpus_steps.py", "--sizes", "1000,10000,100000"],
     ["faults.py"],
 ]
 

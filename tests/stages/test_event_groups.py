@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -14,13 +17,15 @@ from storylens.model import (
     Entity,
     Event,
     EventDate,
+    EventGroup,
     MentionRef,
     Span,
     TimeExpression,
 )
-from storylens.pipeline import Context
+from storylens.pipeline import Context, link
 from storylens.stages import event_groups
 from storylens.stages.event_groups import dates_compatible
+from tests.conftest import Analysed
 
 
 def _doc(doc_id: str, outlet: str | None, text: str) -> Document:
@@ -226,3 +231,114 @@ def test_a_weekend_is_precise_enough_to_join_its_sunday() -> None:
 def test_day_range(value: str, first: str, last: str) -> None:
     assert event_groups.day_range(value) == (date.fromisoformat(first), date.fromisoformat(last))
     assert event_groups.day_range("PRESENT_REF") is None
+
+
+# ------------------------------------------------------------------------------------------ blocking
+# group_events scores only the groups its blocking keys reach. The reference below is the version
+# that scored every open group, kept here only to prove that the groups are the same.
+
+
+def _reference_group_events(corpus: CorpusAnalysis) -> list[EventGroup]:
+    names = {e.id: e.name for e in corpus.entities}
+    kinds = {e.id: e.type for e in corpus.entities}
+    reports = [report for analysis in corpus.docs for report in event_groups._reports(analysis, names, kinds)]
+    reports.sort(key=lambda r: (r.event.type, not r.precise, r.days is None, r.place is None, r.event.doc,
+                                r.event.trigger.start))
+    groups: list[list[event_groups.Report]] = []
+    for report in reports:
+        best: tuple[tuple[int, int], list[event_groups.Report]] | None = None
+        for members in groups:
+            if any(event_groups.contradicts(report, other) for other in members):
+                continue
+            strength = sum(event_groups.link_strength(report, other) for other in members)
+            same_day = sum(report.precise and other.precise and report.days == other.days for other in members)
+            if strength and (best is None or (strength, same_day) > best[0]):
+                best = ((strength, same_day), members)
+        if best is None:
+            groups.append([report])
+        else:
+            best[1].append(report)
+    return [event_groups._group(members, kinds) for members in groups if len({m.event.doc for m in members}) >= 2]
+
+
+# Types of every kind: symmetric, one family of several types, types that only match themselves.
+TYPES = ["CONSULT", "AGREE", "ASSAULT", "COERCE", "MOBILIZE", "ACCUSE", "REJECT", "SUPPORT"]
+DAYS = ["2031-03-10", "2031-03-11", "2031-03-13", "2031-W11", "2031-03", "2031", None]
+
+
+def generated_corpus(seed: int, size: int) -> CorpusAnalysis:
+    """`size` documents of one to three events among few invented participants, so that reports
+    link, contradict and tie in every way: resolved or unknown participants, dates of every
+    precision or none, places, background events ('had met'), articles of other weeks."""
+    rng = random.Random(seed)
+    participants = [f"p{n}" for n in range(12)]
+    entities = tuple(Entity(p, f"Invented {p}", "PERSON" if n % 3 else "ORG", (), ())
+                     for n, p in enumerate(participants))
+    docs = []
+    for n in range(size):
+        text = "Someone met them. Someone had met them there."
+        document = replace(_doc(f"d{n}", f"Outlet {n % 7}", text),
+                           published=rng.choice(["2031-03-11", "2031-03-14", "2031-05-02", None]))
+        events = []
+        for k in range(rng.randint(1, 3)):
+            background = rng.random() < 0.15
+            trigger = Span(30, 33) if background else Span(8, 11)  # the second 'met' follows 'had'
+            day = rng.choice(DAYS)
+            place = Span(39, 44) if rng.random() < 0.4 else None
+            events.append(Event(id=f"d{n}-{k}", doc=document.id, span=Span(0, len(text)), trigger=trigger,
+                                type=rng.choice(TYPES), mode=rng.choice(["meeting", "phone", None]),
+                                actor_span=None, target_span=None, place_span=place,
+                                date=EventDate(day, day, None, "explicit") if day else None,
+                                actor=rng.choice([*participants, None]), target=rng.choice([*participants, None]),
+                                place=rng.choice(["veldon", "sarnow"])))
+        docs.append(DocAnalysis(document, events=tuple(events)))
+    return CorpusAnalysis(docs=tuple(docs), entities=entities)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_blocked_grouping_equals_the_all_groups_reference_on_generated_reports(seed: int) -> None:
+    corpus = generated_corpus(seed, 400)
+    groups = event_groups.group_events(corpus)
+    assert groups == _reference_group_events(corpus)
+    assert len(groups) > 20 and any(len(g.events) > 3 for g in groups)
+
+
+def test_blocked_grouping_equals_the_all_groups_reference_on_the_demo(demo_analysis: Analysed) -> None:
+    corpus = link(demo_analysis.corpus)
+    groups = event_groups.group_events(corpus)
+    assert groups == _reference_group_events(corpus)
+    assert groups
+
+
+def comparisons(monkeypatch: pytest.MonkeyPatch, meetings: int) -> int:
+    """Report comparisons made for `meetings` meetings of different people on one day, each
+    reported by two outlets: nothing tells them apart but who met."""
+    calls = 0
+
+    def counted(compare: Callable[[event_groups.Report, event_groups.Report], Any]) -> Callable[..., Any]:
+        def wrapper(a: event_groups.Report, b: event_groups.Report) -> Any:
+            nonlocal calls
+            calls += 1
+            return compare(a, b)
+        return wrapper
+
+    monkeypatch.setattr(event_groups, "contradicts", counted(event_groups.contradicts))
+    monkeypatch.setattr(event_groups, "link_strength", counted(event_groups.link_strength))
+    text = "Someone met someone else."
+    docs = []
+    for n in range(2 * meetings):
+        event = Event(id=f"e{n}", doc=f"d{n}", span=Span(0, len(text)), trigger=Span(8, 11), type="CONSULT",
+                      mode="meeting", actor_span=None, target_span=None, place_span=None,
+                      date=EventDate("2031-03-10", "Monday", None, "explicit"),
+                      actor=f"host{n // 2}", target=f"guest{n // 2}")
+        docs.append(DocAnalysis(_doc(f"d{n}", f"Outlet {n % 2}", text), events=(event,)))
+    groups = event_groups.group_events(CorpusAnalysis(docs=tuple(docs)))
+    assert len(groups) == meetings
+    monkeypatch.undo()
+    return calls
+
+
+def test_report_comparisons_grow_linearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    small, large = comparisons(monkeypatch, 50), comparisons(monkeypatch, 400)
+    # 8 times the meetings: scoring every open group would make about 64 times the comparisons.
+    assert large <= 10 * small

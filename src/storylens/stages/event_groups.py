@@ -92,19 +92,27 @@ def group_events(corpus: CorpusAnalysis) -> list[EventGroup]:
     reports.sort(key=lambda r: (r.event.type, not r.precise, r.days is None, r.place is None, r.event.doc,
                                 r.event.trigger.start))
     groups: list[list[Report]] = []
+    holders: dict[tuple[str, str], set[int]] = {}  # blocking key -> indices of groups with a member of that key
     for report in reports:
-        best: tuple[tuple[int, int], list[Report]] | None = None
-        for members in groups:
+        best: tuple[tuple[int, int], int] | None = None
+        # Only groups reached through the report's keys can link; in creation order, as a scan of
+        # every group would meet them, so ties go to the same (earliest) group.
+        for index in sorted({g for key in blocking_keys(report) for g in holders.get(key, ())}):
+            members = groups[index]
             if any(contradicts(report, other) for other in members):
                 continue
             strength = sum(link_strength(report, other) for other in members)
             same_day = sum(report.precise and other.precise and report.days == other.days for other in members)
             if strength and (best is None or (strength, same_day) > best[0]):
-                best = ((strength, same_day), members)
+                best = ((strength, same_day), index)
         if best is None:
+            index = len(groups)
             groups.append([report])
         else:
-            best[1].append(report)
+            index = best[1]
+            groups[index].append(report)
+        for key in blocking_keys(report):
+            holders.setdefault(key, set()).add(index)
     return [_group(members, kinds) for members in groups if len({m.event.doc for m in members}) >= 2]
 
 
@@ -315,6 +323,12 @@ def link_strength(a: Report, b: Report) -> int:
     if shared < 2 or a.earlier or b.earlier or not _in_window(a, b):
         return 0
     return 1
+
+
+def blocking_keys(report: Report) -> set[tuple[str, str]]:
+    """(type family, participant) for each participant: a group whose members share none of the
+    report's keys cannot take it (another family contradicts, no shared participant links 0)."""
+    return {(_family(report.event.type), participant) for participant in report.participants}
 
 
 def compatible(a: Report, b: Report) -> bool:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from storylens.model import CorpusAnalysis, DocAnalysis, Entity, Mention, MentionRef, stable_id
-from storylens.names import acronym_of, has_arabic, name_key, name_words, person_parts, similarity, skeleton
+from storylens.names import acronym_of, has_arabic, initials, name_key, name_words, person_parts, similarity, skeleton
 
 if TYPE_CHECKING:
     from storylens.pipeline import Context
@@ -139,16 +139,20 @@ def _merge_same_names(groups: list[_Group], merges: _Merges) -> None:
 
 
 def _merge_acronyms(groups: list[_Group], merges: _Merges) -> None:
-    """An acronym joins the organisation whose initials it spells (MEMRI, JNS, US)."""
-    long_names = [(i, g) for i, g in enumerate(groups) if len(g.full.split()) >= 2 and g.label != "PERSON"]
+    """An acronym joins the organisation whose initials it spells (MEMRI, JNS, US): the first such
+    name of its label, found by its (label, initials) key rather than by scanning every long name."""
+    first_by_initials: dict[tuple[str, str], int] = {}
+    for j, other in enumerate(groups):
+        if len(other.full.split()) >= 2 and other.label != "PERSON":
+            first_by_initials.setdefault((other.label, initials(other.full)), j)
     for i, group in enumerate(groups):
         letters = re.sub(r"[.\s]", "", group.full)
         if not (2 <= len(letters) <= 10 and letters.isupper() and letters.isalpha()):
             continue
-        for j, other in long_names:
-            if other.label == group.label and acronym_of(letters, other.full):
-                merges.union(j, i, f"'{other.full}' ~ '{group.full}': acronym of its initials (score 0.95)")
-                break
+        # acronym_of requires the name's initials to equal the letters, so the key misses no match.
+        first = first_by_initials.get((group.label, letters))
+        if first is not None and acronym_of(letters, groups[first].full):
+            merges.union(first, i, f"'{groups[first].full}' ~ '{group.full}': acronym of its initials (score 0.95)")
 
 
 def _merge_people(groups: list[_Group], merges: _Merges) -> None:
@@ -156,33 +160,38 @@ def _merge_people(groups: list[_Group], merges: _Merges) -> None:
     one person who bears them (or the one sharing most context)."""
     people = [(i, g, *person_parts(g.full)) for i, g in enumerate(groups) if g.label == "PERSON"]
     full = [(i, g, given, surname) for i, g, given, surname in people if given]
-    for n, (i, a, given_a, surname_a) in enumerate(full):
-        for j, b, given_b, surname_b in full[n + 1:]:
-            if merges.find(i) == merges.find(j):
-                continue
-            given = _given_agreement(given_a, given_b)
-            if given < GIVEN_MIN:
-                continue
-            if surname_a == surname_b:
-                score = 0.6 + 0.4 * given
-                merges.union(i, j, f"'{a.full}' ~ '{b.full}': same surname key '{surname_a}', "
-                                   f"given names agree {given:.2f} (score {score:.2f})")
-                continue
-            surname = similarity(surname_a, surname_b)
-            if surname < SURNAME_FUZZY_MIN or skeleton(a.full) != skeleton(b.full):
-                continue
-            context = _context_overlap(a, b)
-            if context >= CONTEXT_MIN or (a.roles & b.roles):
-                score = 0.5 * surname + 0.25 * given + 0.25 * min(1.0, context + (0.5 if a.roles & b.roles else 0))
-                merges.union(i, j, f"'{a.full}' ~ '{b.full}': surnames {surname:.2f} alike with the same "
-                                   f"consonants, shared context {context:.2f} (score {score:.2f})")
+    # Two full names merge only with equal surname keys or equal skeletons (the fuzzy rule below),
+    # so only pairs sharing one of those keys are compared, in the order of a loop over all pairs.
+    for n, m in _name_pairs([(surname, skeleton(g.full)) for _, g, _, surname in full]):
+        i, a, given_a, surname_a = full[n]
+        j, b, given_b, surname_b = full[m]
+        if merges.find(i) == merges.find(j):
+            continue
+        given = _given_agreement(given_a, given_b)
+        if given < GIVEN_MIN:
+            continue
+        if surname_a == surname_b:
+            score = 0.6 + 0.4 * given
+            merges.union(i, j, f"'{a.full}' ~ '{b.full}': same surname key '{surname_a}', "
+                               f"given names agree {given:.2f} (score {score:.2f})")
+            continue
+        surname = similarity(surname_a, surname_b)
+        if surname < SURNAME_FUZZY_MIN or skeleton(a.full) != skeleton(b.full):
+            continue
+        context = _context_overlap(a, b)
+        if context >= CONTEXT_MIN or (a.roles & b.roles):
+            score = 0.5 * surname + 0.25 * given + 0.25 * min(1.0, context + (0.5 if a.roles & b.roles else 0))
+            merges.union(i, j, f"'{a.full}' ~ '{b.full}': surnames {surname:.2f} alike with the same "
+                               f"consonants, shared context {context:.2f} (score {score:.2f})")
+    full_by_surname: dict[str, list[tuple[int, _Group]]] = {}
+    for j, g, _, surname_key in full:
+        full_by_surname.setdefault(surname_key, []).append((j, g))
     for i, lone, lone_given, lone_surname in people:
         if lone_given:
             continue
         bearers: dict[int, list[_Group]] = {}
-        for j, g, _, s in full:
-            if s == lone_surname:
-                bearers.setdefault(merges.find(j), []).append(g)
+        for j, g in full_by_surname.get(lone_surname, []):
+            bearers.setdefault(merges.find(j), []).append(g)
         if not bearers:
             continue
         if len(bearers) == 1:
@@ -197,6 +206,19 @@ def _merge_people(groups: list[_Group], merges: _Merges) -> None:
             score = 0.5 + overlap / 2
             merges.union(root, i, f"'{bearers[root][0].full}' ~ '{lone.full}': surname shared by "
                                   f"{len(bearers)} people, most shared context {overlap:.2f} (score {score:.2f})")
+
+
+def _name_pairs(keys: list[tuple[str, str]]) -> Iterator[tuple[int, int]]:
+    """The pairs (n, m), n < m, of items equal in at least one key position, ordered as a loop over
+    all pairs would meet them: the unions, and so the evidence, come out as without blocking."""
+    blocks: dict[tuple[int, str], list[int]] = {}
+    for n, item in enumerate(keys):
+        for position, key in enumerate(item):
+            blocks.setdefault((position, key), []).append(n)
+    for n, item in enumerate(keys):
+        later = {m for position, key in enumerate(item) for m in blocks[(position, key)] if m > n}
+        for m in sorted(later):
+            yield n, m
 
 
 def _given_agreement(a: list[str], b: list[str]) -> float:
