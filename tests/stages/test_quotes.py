@@ -241,6 +241,12 @@ PARTIAL_CONTENT = [
      "unhinged", "Mayor Tarkin “unhinged.", "Vel Ostrom"),
     ("Spokeswoman Hella Marsh says the candidate has “always run a lean campaign and will do so.”",
      "always run a lean campaign", "the candidate has “always run a lean campaign and will do so.", "Hella Marsh"),
+    # The clause a cue verb reports starts at its 'that', not at the people told or where.
+    ("Mayor Ada Kroll told farmers at a crowded barn in Ostwick that the levy is “a fair price for dry fields.”",
+     "a fair price", "that the levy is “a fair price for dry fields.", "Ada Kroll"),
+    # 'continue' quotes only right beside its quote: the partial quote is Vos's, not the rival's.
+    ("Senator Dirk Vos said his rival will continue to be “a voice for every harbour town.”",
+     "a voice for every", "his rival will continue to be “a voice for every harbour town.", "Dirk Vos"),
 ]
 
 
@@ -375,3 +381,17 @@ def test_partial_quote_under_a_root_verb_keeps_its_clause(ctx: Context) -> None:
 def test_titles_with_small_lower_case_words_are_not_quotes(ctx: Context) -> None:
     text = "Since 2019 she has been host of “The Late Hour with Mila Sorensen” on Kanal Nord."
     assert all("Late Hour" not in q.text for q in analyse(ctx, text))
+
+
+def test_any_verb_right_before_the_opening_comma_is_the_cue(ctx: Context) -> None:
+    text = "When the minister mocked her budget, Councillor Ruth Ambler shot back, “At least mine adds up.”"
+    quote = find(analyse(ctx, text), "At least mine")
+    assert (quote.how, quote.cue) == ("cue-before-verb", "shot")
+    assert (ref_text(text, quote) or "").endswith("Ruth Ambler")
+
+
+def test_a_sentence_that_is_only_a_tag_attributes_the_quote_before_it(ctx: Context) -> None:
+    text = ("The ferry has been late all winter.\n\n“Nobody in Ostwick trusts the timetable any more.” "
+            "Petra Lind said.\n\nThe operator did not reply.")
+    quote = find(analyse(ctx, text), "Nobody in Ostwick")
+    assert ref_text(text, quote) == "Petra Lind"

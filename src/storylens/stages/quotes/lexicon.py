@@ -14,6 +14,7 @@ class Cues:
     direct_verbs: frozenset[str]
     indirect_verbs: frozenset[str]
     partial_verbs: frozenset[str]
+    quotative_only: frozenset[str]
     object_verbs: dict[str, frozenset[str]]  # lemma -> particles it needs ('' for none)
     phrases: tuple[str, ...]
     statement_nouns: frozenset[str]
@@ -39,6 +40,7 @@ def load_cues() -> Cues:
         # A partial quote hangs off any speech verb, or off a verb of naming and judging.
         partial_verbs=frozenset(raw["direct_verbs"]) | frozenset(raw["indirect_verbs"])
         | frozenset(raw["partial_verbs"]),
+        quotative_only=frozenset(raw["quotative_only_verbs"]),
         object_verbs=_by_lemma(raw["object_verbs"]),
         phrases=tuple(raw["phrases"]),
         statement_nouns=frozenset(raw["statement_nouns"]),
