@@ -358,7 +358,9 @@ def _summary(members: list[Report], day: str | None) -> str:
     names: dict[str, str] = {}
     for m in members:
         names.update(m.names)
-    who = Counter(k for m in members for k in m.participants)
+    # Actor before target, in member order, so that ties keep one order on every run (a frozenset's
+    # order changes with the hash seed).
+    who = Counter(k for m in members for k in dict.fromkeys((m.actor, m.target)) if k)
     parties = [names.get(k, k) for k, _ in who.most_common(2)]
     outlets = sorted({m.outlet for m in members})
     text = f"{types}: {' and '.join(parties) if parties else 'unnamed participants'}"
