@@ -395,3 +395,44 @@ def test_a_sentence_that_is_only_a_tag_attributes_the_quote_before_it(ctx: Conte
             "Petra Lind said.\n\nThe operator did not reply.")
     quote = find(analyse(ctx, text), "Nobody in Ostwick")
     assert ref_text(text, quote) == "Petra Lind"
+
+
+def quotes_of_parse(ctx: Context, words: list[str], spaces: list[bool], heads: list[int], deps: list[str],
+                    pos: list[str], lemmas: dict[str, str]) -> tuple[Quote, ...]:
+    """Quotes of a hand-built parse: pins a rule to the parse the small model gives some sentences."""
+    from spacy.tokens import Doc
+
+    from storylens.stages.quotes import extract_quotes, mentions_from_parse
+
+    parsed = Doc(ctx.nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
+                 lemmas=[lemmas.get(w, w.lower()) for w in words], sent_starts=[True] + [False] * (len(words) - 1))
+    document = Document(id="t-parse", path="t.txt", text=parsed.text, body_spans=(Span(0, len(parsed.text)),))
+    return tuple(extract_quotes(document, parsed, mentions_from_parse(document.id, parsed)))
+
+
+def test_a_subject_inside_the_quote_is_never_the_speaker(ctx: Context) -> None:
+    """A parse that hangs a quoted word on the cue as its subject: the speaker is the subject of
+    the verb the participle depends on."""
+    words = ["Rhee", "ended", ",", "telling", "them", ",", "“", "Some", "people", "left", "early", ".", "”"]
+    spaces = [True, False, True, True, False, True, False, True, True, True, False, False, False]
+    heads = [1, 1, 1, 1, 3, 3, 9, 8, 3, 3, 9, 9, 9]
+    deps = ["nsubj", "ROOT", "punct", "advcl", "dobj", "punct", "punct", "det", "nsubj", "ccomp", "advmod",
+            "punct", "punct"]
+    pos = ["PROPN", "VERB", "PUNCT", "VERB", "PRON", "PUNCT", "PUNCT", "DET", "NOUN", "VERB", "ADV", "PUNCT",
+           "PUNCT"]
+    quotes = quotes_of_parse(ctx, words, spaces, heads, deps, pos, {"ended": "end", "telling": "tell", "left": "leave"})
+    quote = find(quotes, "Some people")
+    assert quote.speaker is not None and quote.speaker.text == "Rhee"
+
+
+def test_a_named_speaker_is_the_name_run_holding_the_head(ctx: Context) -> None:
+    """'Radio Sud chair Ada Roe said': a title with a proper noun before the name is not the name."""
+    words = ["Radio", "Sud", "chair", "Ada", "Roe", "said", ",", "“", "We", "stay", "open", ".", "”"]
+    spaces = [True, True, True, True, True, False, True, False, True, True, False, False, False]
+    heads = [1, 2, 4, 4, 5, 5, 5, 9, 9, 5, 9, 9, 9]
+    deps = ["compound", "compound", "compound", "compound", "nsubj", "ROOT", "punct", "punct", "nsubj", "ccomp",
+            "acomp", "punct", "punct"]
+    pos = ["PROPN", "PROPN", "NOUN", "PROPN", "PROPN", "VERB", "PUNCT", "PUNCT", "PRON", "VERB", "ADJ", "PUNCT",
+           "PUNCT"]
+    quote = find(quotes_of_parse(ctx, words, spaces, heads, deps, pos, {"said": "say"}), "We stay")
+    assert quote.speaker is not None and quote.speaker.text == "Ada Roe"

@@ -149,7 +149,8 @@ class Extractor:
         """The subject of a cue verb, climbing conjuncts and participles ('... and said that')."""
         current = verb
         for _ in range(4):
-            subjects = [c for c in current.children if c.dep_ in SUBJECT_DEPS]
+            # A subject inside quote marks is part of the quoted words, never who says them.
+            subjects = [c for c in current.children if c.dep_ in SUBJECT_DEPS and not self.in_quote(c.idx)]
             if subjects:
                 # Several subjects come from a broken parse ('Taliban co-founder X said'): the one
                 # nearest before the verb is the head of the speaker's noun phrase.
@@ -224,8 +225,17 @@ class Extractor:
         return sorted(out, key=lambda t: t.i)
 
     def proper_run(self, head: Token, phrase: Sequence[Token]) -> Span | None:
-        """The first run of proper nouns in the phrase (a name the entity tagger missed)."""
+        """The run of proper nouns holding the head, else the first run in the phrase (a name the
+        entity tagger missed): 'Harbour Board chair Ada Roe' is Ada Roe, not the Harbour Board."""
         run: list[Token] = []
+        if head.pos_ == "PROPN":
+            by_index = {t.i: t for t in phrase}
+            first = last = head.i
+            while first - 1 in by_index and by_index[first - 1].pos_ == "PROPN":
+                first -= 1
+            while last + 1 in by_index and by_index[last + 1].pos_ == "PROPN":
+                last += 1
+            phrase = [by_index[i] for i in range(first, last + 1)]
         for token in phrase:
             if token.pos_ == "PROPN" and (not run or token.i == run[-1].i + 1):
                 run.append(token)
