@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 
 from storylens import api
 from storylens.faults import VALID_ARTICLE, write_bad_corpus
+from storylens.model import CorpusAnalysis
+from storylens.pipeline import Context, run_corpus_stages, select
 from storylens.store.db import Store
+from tests.conftest import Analysed
 
 LIGHT = ["clean", "language"]  # document stages without spaCy: keeps these tests fast
 
@@ -165,3 +168,55 @@ def test_analysing_twice_is_idempotent(texts: list[str]) -> None:
             doc = analysis.document
             assert all(0 <= s.start < s.end <= len(doc.text) for s in doc.body_spans)
             assert all(r.span.slice(doc.text) for r in doc.removed)
+
+
+def test_corpus_stages_read_a_store_backed_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from storylens.stages import reuse
+    from storylens.store.db import StoredDocs
+
+    handed: list[tuple[object, list[str]]] = []
+    original = reuse.run
+
+    def spy(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
+        handed.append((corpus.docs, [d.document.id for d in corpus.docs]))
+        return original(corpus, ctx)
+
+    monkeypatch.setattr(reuse, "run", spy)
+    write_articles(tmp_path / "in", 5)
+    result = api.analyze([tmp_path / "in"], db=tmp_path / "s.sqlite", stages=[*LIGHT, "reuse"])
+    ((docs, ids),) = handed
+    assert isinstance(docs, StoredDocs) and not isinstance(docs, tuple)
+    assert ids == sorted(d.document.id for d in result.corpus.docs) and len(ids) == 5
+    # The five articles share their body: every pair is found through the lazily read documents.
+    assert len(result.corpus.reuse) == 10
+
+
+def test_rerun_with_a_corpus_stage_writes_nothing(tmp_path: Path) -> None:
+    write_articles(tmp_path / "in", 4)
+    db = tmp_path / "s.sqlite"
+    stages = [*LIGHT, "reuse"]
+    first = api.analyze([tmp_path / "in"], db=db, stages=stages)
+    before = table_counts(db)
+    second = api.analyze([tmp_path / "in"], db=db, stages=stages)
+    assert not second.summary.corpus_recomputed and table_counts(db) == before
+    assert second.corpus == first.corpus
+    write_articles(tmp_path / "in", 1, start=4)
+    third = api.analyze([tmp_path / "in"], db=db, stages=stages)
+    assert third.summary.corpus_recomputed and len(third.corpus.reuse) == 10
+
+
+@pytest.mark.slow
+def test_lazy_corpus_stages_give_what_a_tuple_gives(demo_analysis: Analysed, tmp_path: Path) -> None:
+    """The demo corpus analysed through the API (corpus stages over the store, revisions written
+    and read back) equals the corpus stages run over the same documents held in a tuple."""
+    with Store(demo_analysis.db) as stored, Store(tmp_path / "copy.sqlite") as copy:
+        stored.db.backup(copy.db)  # the copy's cache (signatures, embeddings) serves this run
+        docs = tuple(copy.load_docs())
+        stages = [s for s in select(None) if s.scope == "corpus"]
+        in_memory = run_corpus_stages(CorpusAnalysis(docs=docs), stages, Context(cache=copy))
+    lazy = demo_analysis.corpus
+    assert isinstance(lazy.docs, tuple) and len(lazy.docs) == len(docs)
+    assert tuple(in_memory.docs) == lazy.docs
+    assert any(d.document.published_inferred for d in lazy.docs)  # the dates stage revised some
+    for kind in ("reuse", "entities", "quote_groups", "event_groups", "stories"):
+        assert getattr(in_memory, kind) == getattr(lazy, kind), kind

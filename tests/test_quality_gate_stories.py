@@ -10,7 +10,7 @@ from tests.conftest import load_evaluation, require_shared
 
 # Measured (dev, corpus order, spaCy entities): pairwise P 0.908 R 0.926 F1 0.917, B3 F1 0.930,
 # 25 stories for 16 gold. Online clustering depends on the order: shuffled (--shuffle 1 / 2) pairwise
-# F1 0.862 / 0.874; with the entities and resolve stages first (--with-entities) 0.906.
+# F1 0.862 / 0.874; with the entities and resolve stages first (--with-entities) 0.851 (B3 F1 0.903).
 FLOORS = {"pairwise_f1": 0.90, "b3_f1": 0.91, "pairwise_precision": 0.88, "pairwise_recall": 0.90}
 
 

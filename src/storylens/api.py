@@ -172,8 +172,9 @@ def _run(store: Store, paths: Iterable[str | Path], selected: Sequence[Stage], c
     fingerprint = _fingerprint(store.document_ids(), corpus_stages, key)
     if corpus_stages and store.corpus_fingerprint() != fingerprint:
         overrides = engine.corpus_functions() if engine is not None else {}
-        corpus = CorpusAnalysis(docs=tuple(store.load_docs()))
-        originals = corpus.by_id()
+        # The stages read the documents from the store as they go, not all held at once.
+        originals = store.stored_docs()
+        corpus = CorpusAnalysis(docs=originals)
         for stage in corpus_stages:
             function: CorpusFunction = overrides.get(stage.name) or stage.function()
             corpus = function(corpus, ctx)

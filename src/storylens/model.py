@@ -10,9 +10,9 @@ groups, stories) refer to documents and records by id.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 # ------------------------------------------------------------------------------------------ spans
 
@@ -257,6 +257,24 @@ class Citation:
     kind: str = "report"  # report|interview|syndication|wire|social|photo|...
 
 
+@dataclass(frozen=True, slots=True)
+class StoryFeatures:
+    """What the stories stage needs from a document's parse, kept so that clustering never parses.
+
+    Counts are raw: idf and the lead weight depend on the corpus and the rules, and are applied by
+    the stories stage. Pairs keep the order of first occurrence (the float sums follow it).
+    `names` and `dates` are spaCy's, read when the entities and time stages found nothing.
+    """
+
+    lead: str  # the title and the first body sentences: what the lead embedding encodes
+    first_sentence: str = ""  # the story title a document gives when it has none of its own
+    lead_terms: tuple[tuple[str, int], ...] = ()  # content lemmas in the title and lead, with counts
+    body_terms: tuple[tuple[str, int], ...] = ()  # the same after the lead
+    names: tuple[tuple[str, int], ...] = ()  # 'PERSON:velsen' keys of spaCy entities, with counts
+    dates: tuple[str, ...] = ()  # day-precise dates written in the body (spaCy DATE entities)
+    background: bool = False  # recalls an earlier event ('last year', 'a year after')
+
+
 # ------------------------------------------------------------------------------------------ cross-document records
 
 
@@ -341,13 +359,19 @@ class DocAnalysis:
     events: tuple[Event, ...] = ()
     framing: tuple[Framing, ...] = ()
     citations: tuple[Citation, ...] = ()
+    story_features: StoryFeatures | None = None  # None: stored before the story_features stage
 
 
 @dataclass(frozen=True, slots=True)
 class CorpusAnalysis:
-    """Everything known about a set of documents, including the cross-document results."""
+    """Everything known about a set of documents, including the cross-document results.
 
-    docs: tuple[DocAnalysis, ...] = ()
+    `docs` is a tuple for a corpus held in memory; during a run with a store the corpus stages get
+    a read-only sequence that decodes each document from the store when it is read
+    (`store.db.StoredDocs`), so a stage that streams the documents never holds them all.
+    """
+
+    docs: Sequence[DocAnalysis] = ()
     reuse: tuple[Reuse, ...] = ()
     entities: tuple[Entity, ...] = ()
     quote_groups: tuple[QuoteGroup, ...] = ()
@@ -357,4 +381,33 @@ class CorpusAnalysis:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def by_id(self) -> dict[str, DocAnalysis]:
+        """Every document by id: holds the whole corpus in memory, even when `docs` is lazy."""
         return {d.document.id: d for d in self.docs}
+
+
+class MappedDocs(Sequence[DocAnalysis]):
+    """The documents of `base` as `revise` returns them, computed when read, never all held.
+
+    What a corpus stage returns when it changes some documents (e.g. `dates` redating the
+    undated ones) without copying the rest out of a store-backed sequence.
+    """
+
+    def __init__(self, base: Sequence[DocAnalysis], revise: Callable[[DocAnalysis], DocAnalysis]) -> None:
+        self.base, self.revise = base, revise
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    @overload
+    def __getitem__(self, index: int) -> DocAnalysis: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DocAnalysis]: ...
+
+    def __getitem__(self, index: int | slice) -> DocAnalysis | Sequence[DocAnalysis]:
+        if isinstance(index, slice):
+            return tuple(self.revise(d) for d in self.base[index])
+        return self.revise(self.base[index])
+
+    def __iter__(self) -> Iterator[DocAnalysis]:
+        return map(self.revise, self.base)

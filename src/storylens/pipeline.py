@@ -126,6 +126,8 @@ STAGES: tuple[Stage, ...] = (
           needs_parse=True, doc="time expressions normalised against the publication date"),
     Stage("events", "document", "storylens.stages.events:run", ("entities", "time", "quotes"), ("events",),
           needs_parse=True, doc="PLOVER events with actor, target, place and date"),
+    Stage("story_features", "document", "storylens.stages.story_features:run", ("clean",), ("story_features",),
+          needs_parse=True, doc="terms, names, dates and lead the stories stage compares, read from the parse"),
     Stage("reuse", "corpus", "storylens.stages.reuse:run", ("clean",), ("reuse",),
           doc="near-duplicates and shared passages with direction"),
     Stage("resolve", "corpus", "storylens.stages.resolve:run", ("entities",), ("entities",),

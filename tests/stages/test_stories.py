@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import random
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
+from storylens import api, codec
 from storylens.model import (
     CorpusAnalysis,
     DateRange,
@@ -17,10 +24,12 @@ from storylens.model import (
     Reuse,
     Span,
     Story,
+    StoryFeatures,
     TimeExpression,
 )
 from storylens.pipeline import Context, MemoryCache
-from storylens.stages import stories
+from storylens.stages import stories, story_features
+from storylens.store.db import Store
 
 # Story 1: a dam breach at Korvel, three reports over two days.
 DAM_1 = (
@@ -155,8 +164,9 @@ def test_online_addition_joins_a_story_without_changing_the_others(ctx: Context,
 
     index.score = spy  # type: ignore[method-assign]
     joined = index.add(features["dam-2"])
-    # One comparison per existing story centroid, nothing re-clustered.
-    assert sorted(compared) == list(range(len(before)))
+    # At most one comparison per existing story centroid (blocking may skip some), nothing re-clustered.
+    assert len(compared) == len(set(compared)) and set(compared) <= set(range(len(before)))
+    assert joined in compared
     assert index.stories[joined].members == [*before[joined], "dam-2"]
     assert [s.members for i, s in enumerate(index.stories) if i != joined] == [
         m for i, m in enumerate(before) if i != joined]
@@ -187,11 +197,12 @@ def test_times_from_the_time_stage_date_an_undated_document(ctx: Context) -> Non
     analysis = _doc("x", text)
     assert text[time.span.start:time.span.end] == time.text
     with_time = DocAnalysis(document=analysis.document, times=(time,))
-    assert stories.full_dates(with_time, None, stories.load_cues()) == ["2030-03-03"]
+    assert stories.full_dates(with_time, []) == ["2030-03-03"]
     when = stories.document_when(with_time, ["2030-03-03"])
     assert when is not None and when.from_text and when.first_iso == "2030-03-03"
-    # Without the time stage, spaCy's DATE entities are read.
-    assert stories.full_dates(analysis, ctx.parse(analysis.document), stories.load_cues()) == ["2030-03-03"]
+    # Without the time stage, spaCy's DATE entities are read (by the story_features stage).
+    written = story_features.written_dates(ctx.parse(analysis.document), story_features.load_cues())
+    assert stories.full_dates(analysis, written) == ["2030-03-03"]
 
 
 def _event(doc: str, value: str, basis: str = "explicit") -> Event:
@@ -210,7 +221,7 @@ def _event(doc: str, value: str, basis: str = "explicit") -> Event:
 def test_story_dates(published: str | None, event_dates: list[str], expected: tuple[str | None, str | None]) -> None:
     analysis = _doc("a", "Some text.", published)
     analysis = DocAnalysis(document=analysis.document, events=tuple(_event("a", v) for v in event_dates))
-    assert stories._story_dates([analysis], window=21) == expected
+    assert stories._story_dates([stories.dating_of(analysis)], window=21) == expected
 
 
 @pytest.mark.parametrize(("value", "days"), [
@@ -228,7 +239,7 @@ def test_day_range(value: str | None, days: int | None) -> None:
     ("February 30, 2020", None),
 ])
 def test_written_dates(text: str, iso: str | None) -> None:
-    assert stories._parse_written_date(text, stories.load_cues()) == iso
+    assert story_features.parse_written_date(text, story_features.load_cues()) == iso
 
 
 @pytest.mark.parametrize(("pairs", "members", "expected"), [
@@ -257,3 +268,135 @@ def test_seeds_form_two_linked_stories(seeds_dir: Path, ctx: Context) -> None:
     assert groups == [["000", "001", "002", "003"], ["004"]]
     follow_up = _story_of(result, "004")
     assert follow_up.related == (_story_of(result, "000").id,)
+
+
+# ------------------------------------------------------------------------------------------ stored features
+
+
+def _with_features(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
+    docs = tuple(story_features.run(d, ctx) for d in corpus.docs)
+    return replace(corpus, docs=docs)
+
+
+def test_stories_are_the_same_from_stored_features_and_from_a_parse(ctx: Context, news: CorpusAnalysis) -> None:
+    bare = replace(news, stories=())
+    featured = _with_features(bare, ctx)
+    assert all(d.story_features is not None for d in featured.docs)
+    assert stories.run(featured, ctx).stories == news.stories
+    # Half stored, half not (a store analysed partly before the stage existed).
+    pairs = enumerate(zip(bare.docs, featured.docs, strict=True))
+    mixed = replace(bare, docs=tuple(with_record if i % 2 else without for i, (without, with_record) in pairs))
+    assert stories.run(mixed, ctx).stories == news.stories
+
+
+def test_stored_features_spare_the_parse(ctx: Context, news: CorpusAnalysis) -> None:
+    featured = _with_features(replace(news, stories=()), ctx)
+
+    class NoParser(Context):
+        @property
+        def nlp(self) -> Any:
+            raise AssertionError("parsed a document that has its story features")
+
+    assert stories.run(featured, NoParser(cache=MemoryCache())).stories == news.stories
+
+
+def test_story_features_round_trip_through_the_store(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "dam.txt").write_text(DAM_1, encoding="utf-8")
+    (folder / "chess.txt").write_text(CHESS, encoding="utf-8")
+    db = tmp_path / "store.sqlite"
+    analysed = api.analyze([folder], db=db, stages=["clean", "entities", "time", "story_features"])
+    records = [d.story_features for d in analysed.corpus.docs]
+    assert all(r is not None and r.lead and r.lead_terms for r in records)
+    with Store(db) as store:
+        assert [d.story_features for d in store.load_docs()] == records
+    by_text = {d.document.text[:20]: d.story_features for d in analysed.corpus.docs}
+    chess = by_text[CHESS[:20]]
+    assert chess is not None and {"PERSON:reyno", "PERSON:lindqvist"} <= dict(chess.names).keys()
+    assert chess.lead.startswith("Grandmaster Tomas Reyno won")
+
+
+def test_a_record_survives_the_codec() -> None:
+    record = StoryFeatures(lead="A lead.", first_sentence="A first sentence here.", lead_terms=(("dam", 2),),
+                           body_terms=(("flood", 1), ("2031", 1)), names=(("GPE:korvel", 3),),
+                           dates=("2031-03-04",), background=True)
+    analysis = replace(_doc("x", DAM_1), story_features=record)
+    assert codec.decode(DocAnalysis, json.loads(json.dumps(codec.encode(analysis)))) == analysis
+
+
+# ------------------------------------------------------------------------------------------ blocking
+
+
+def _disjoint_stories(count: int, seed: int, per_story: int = 3) -> list[stories.DocFeatures]:
+    """Invented documents of `count` stories: each story its own words and names, every document a
+    few of the words all documents use; random lead embeddings near the story's own direction."""
+    rng = random.Random(seed)
+    common = [f"common{k}" for k in range(12)]
+    shared_names = [f"GPE:country{k}" for k in range(4)]
+    counts: list[tuple[str, dict[str, float], dict[str, float], np.ndarray[Any, Any]]] = []
+    for story in range(count):
+        words = [f"s{story}w{k}" for k in range(30)]
+        names = [f"PERSON:s{story}n{k}" for k in range(4)]
+        direction = np.array([rng.gauss(0, 1) for _ in range(16)])
+        for member in range(per_story):
+            terms = {w: float(rng.randint(1, 3)) for w in rng.sample(words, 15) + rng.sample(common, 9)}
+            entities = {n: float(rng.randint(1, 2)) for n in rng.sample(names, 3) + rng.sample(shared_names, 1)}
+            vector = direction + np.array([rng.gauss(0, 0.5) for _ in range(16)])
+            counts.append((f"s{story}d{member}", terms, entities, vector / np.linalg.norm(vector)))
+    rng.shuffle(counts)
+    total = len(counts)
+    term_idf = stories.idf(Counter(k for _, t, _, _ in counts for k in t), total)
+    entity_idf = stories.idf(Counter(k for _, _, e, _ in counts for k in e), total)
+    return [stories.DocFeatures(doc=doc, terms=stories.weigh(t, term_idf, 1.0),
+                                entities=stories.weigh(e, entity_idf, 1.0), embedding=v.astype(np.float32),
+                                when=None, lead=doc) for doc, t, e, v in counts]
+
+
+def _clusters(index: stories.StoryIndex) -> tuple[list[list[str]], list[set[int]]]:
+    return [list(s.members) for s in index.stories], [set(s.related) for s in index.stories]
+
+
+class Unblocked(stories.StoryIndex):
+    """Every document scored against every story, every pair of stories compared: the reference."""
+
+    def candidates(self, features: stories.DocFeatures) -> list[int]:
+        return list(range(len(self.stories)))
+
+    def link_related(self) -> None:
+        for later_index, later in enumerate(self.stories):
+            for earlier_index in range(later_index):
+                if self.is_follow_up(later, self.stories[earlier_index]):
+                    later.related.add(earlier_index)
+                    self.stories[earlier_index].related.add(later_index)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_blocking_gives_the_stories_of_comparing_everything(seed: int) -> None:
+    features = _disjoint_stories(25, seed)
+    blocked = stories.cluster(features)
+    reference = Unblocked()
+    for item in stories.stream_order(features):
+        reference.add(item)
+    reference.link_related()
+    assert _clusters(blocked) == _clusters(reference)
+    assert len(blocked.stories) == 25
+
+
+def test_comparisons_grow_slower_than_the_square_of_the_stories() -> None:
+    small, large = (stories.cluster(_disjoint_stories(n, seed=7)) for n in (40, 160))
+    assert len(small.stories) == 40 and len(large.stories) == 160
+    # Four times the stories: sixteen times the comparisons without blocking.
+    assert large.comparisons < 6 * small.comparisons, (small.comparisons, large.comparisons)
+    exhaustive = 3 * 160 * 160 / 2  # about every document against every earlier story
+    assert large.comparisons < exhaustive / 10
+
+
+def test_no_margin_means_no_blocking() -> None:
+    params = replace(stories.load_params(), threshold=0.9)  # the embedding alone could reach it
+    index = stories.StoryIndex(params)
+    expected = 0
+    for item in _disjoint_stories(6, seed=4, per_story=2):
+        expected += len(index.stories)
+        index.add(item)
+    assert index.comparisons == expected and index.unblocked == len(index.story_of)

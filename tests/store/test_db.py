@@ -69,9 +69,10 @@ def test_corpus_records_replace_each_other(tmp_path: Path) -> None:
         reuse = Reuse("d1", "d2", "near-duplicate", 1.0, "unknown", ())
         inferred = DateRange("2024-03-01", "2024-03-05", ("a copy",))
         dated = (docs[0], replace(docs[1], document=replace(docs[1].document, published_inferred=inferred)))
-        originals = {d.document.id: d for d in docs}
+        originals = store.stored_docs()
         store.write_corpus(CorpusAnalysis(docs=dated, reuse=(reuse,)), "fp1", originals)
-        store.write_corpus(CorpusAnalysis(docs=dated, reuse=(reuse,)), "fp2", originals)
+        # A stage that reorders the documents still has each compared with its own original.
+        store.write_corpus(CorpusAnalysis(docs=dated[::-1], reuse=(reuse,)), "fp2", originals)
         revised = store.db.execute("SELECT id FROM corpus WHERE kind = 'revision'").fetchall()
         assert revised == [("d2",)]  # only the document a corpus stage changed
         corpus = store.load_corpus()
@@ -107,3 +108,25 @@ def test_read_only_store_cannot_write(tmp_path: Path) -> None:
             reader.db.execute("DELETE FROM documents")
     with pytest.raises(StoreError):
         Store.read_only(tmp_path / "missing.sqlite")
+
+
+def test_stored_docs_read_lazily_in_id_order(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
+        store.write_batch([analysis(f"d{n}") for n in (3, 1, 2)], "k")
+        stored = store.stored_docs()
+        assert len(stored) == 3 and stored.ids == ["d1", "d2", "d3"]
+        assert stored[1] == analysis("d2") and stored[-1] == analysis("d3")
+        assert [d.document.id for d in stored[0:2]] == ["d1", "d2"]
+        stored.CHUNK = 2  # iteration crosses a chunk boundary
+        assert list(stored) == store.load_docs()
+        # Documents added later are not part of a sequence made before.
+        store.write_batch([analysis("d4")], "k")
+        assert len(stored) == 3 and len(store.stored_docs()) == 4
+
+
+def test_unchanged_docs_write_no_revisions(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
+        store.write_batch([analysis("d1"), analysis("d2")], "k")
+        stored = store.stored_docs()
+        store.write_corpus(CorpusAnalysis(docs=stored), "fp", stored)
+        assert store.db.execute("SELECT count(*) FROM corpus WHERE kind = 'revision'").fetchone() == (0,)

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from storylens.model import CorpusAnalysis, DateRange, DocAnalysis, Document, Span
+from storylens.model import CorpusAnalysis, DateRange, DocAnalysis, Document, MappedDocs, Span
 from storylens.stages.time import analyse, parse_iso_day
 from storylens.stages.timex import Timex, find_times, is_future, sentence_around
 
@@ -57,30 +57,35 @@ def settings() -> dict[str, Any]:
 
 
 def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
+    """The corpus with its undated documents redated. Reads `corpus.docs` as a stream (three
+    passes) and keeps only the redated documents; the others are read from `corpus.docs` again
+    when the returned corpus is read (`MappedDocs`)."""
     dated = {d.document.id: day for d in corpus.docs if (day := parse_iso_day(d.document.published))}
-    if all(d.document.id in dated for d in corpus.docs):
+    if len(dated) == len(corpus.docs):  # document ids are unique
         return corpus
     events = dated_events(corpus, dated)
-    docs = []
+    redated: dict[str, DocAnalysis] = {}
     for analysis in corpus.docs:
         document = analysis.document
         if document.id in dated:
-            docs.append(analysis)
             continue
         inferred = infer(analysis, corpus, dated, events)
         if inferred is None:
-            docs.append(analysis)
             continue
         document = replace(document, published_inferred=inferred)
         parsed = ctx.parse(document) if document.body_spans else None
-        redated = replace(analysis, document=document, times=analyse(document, parsed))
+        revised_doc = replace(analysis, document=document, times=analyse(document, parsed))
         if analysis.events:
             # Events take their dates from the times: read them again against the inferred date.
             from storylens.stages import events as events_stage
 
-            redated = events_stage.run(replace(redated, events=()), ctx)
-        docs.append(redated)
-    revised = replace(corpus, docs=tuple(docs))
+            revised_doc = events_stage.run(replace(revised_doc, events=()), ctx)
+        # A parse per undated document would otherwise stay in the context until the run ends.
+        ctx.forget_parses()
+        redated[document.id] = revised_doc
+    revised = corpus
+    if redated:
+        revised = replace(corpus, docs=MappedDocs(corpus.docs, lambda d: redated.get(d.document.id, d)))
     if not corpus.reuse:
         return revised
     # Who copied whom may turn on a date only now inferred: decide the directions again.

@@ -11,14 +11,14 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from storylens.model import CorpusAnalysis, Document, Entity, Quote, QuoteGroup, stable_id
+from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Quote, QuoteGroup, Reuse, stable_id
 from storylens.stages.quotes.lexicon import load_cues
 
 if TYPE_CHECKING:
@@ -154,11 +154,40 @@ def find_links(quotes: Sequence[Quote], folded: Sequence[str], vectors: np.ndarr
     return sorted(links, key=lambda link: (link.a, link.b))
 
 
+@dataclass(slots=True)
+class QuoteSources:
+    """What the groups need of the documents, read in one pass so no document is held: the
+    outlet of each document with quotes, each quote's document language, and the words of each
+    resolved speaker reference (`Speaker.ref`) by quote id."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    outlets: dict[str, str] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)
+    speaker_refs: dict[str, str] = field(default_factory=dict)
+
+
+def collect(docs: Iterable[DocAnalysis]) -> tuple[list[Quote], QuoteSources]:
+    """Every quote of the corpus, in document order, with what the groups read of its document."""
+    quotes: list[Quote] = []
+    sources = QuoteSources()
+    for analysis in docs:
+        document = analysis.document
+        sources.doc_ids.append(document.id)
+        if not analysis.quotes:
+            continue
+        sources.outlets[document.id] = outlet_of(document)
+        for quote in analysis.quotes:
+            quotes.append(quote)
+            sources.languages.append(document.language or "en")
+            if quote.speaker is not None and quote.speaker.ref is not None:
+                sources.speaker_refs[quote.id] = quote.speaker.ref.slice(document.text)
+    return quotes, sources
+
+
 def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
-    quotes = [q for d in corpus.docs for q in d.quotes]
+    quotes, sources = collect(corpus.docs)
     if len({q.doc for q in quotes}) < 2:
         return replace(corpus, quote_groups=())
-    documents = {d.document.id: d.document for d in corpus.docs}
     folded = [fold(q.text) for q in quotes]
     semantic = semantic_indexes(quotes, folded)
     vectors = None
@@ -166,14 +195,13 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
         from storylens.embed import embed
 
         vectors = embed(ctx, [quotes[i].text for i in semantic])
-    languages = [documents[q.doc].language or "en" for q in quotes]
-    links = find_links(quotes, folded, vectors, languages)
-    groups = build_groups(quotes, links, corpus, documents)
+    links = find_links(quotes, folded, vectors, sources.languages)
+    groups = build_groups(quotes, links, corpus, sources)
     return replace(corpus, quote_groups=tuple(groups))
 
 
 def build_groups(quotes: Sequence[Quote], links: Sequence[Link], corpus: CorpusAnalysis,
-                 documents: dict[str, Document]) -> list[QuoteGroup]:
+                 sources: QuoteSources) -> list[QuoteGroup]:
     union = _Union(len(quotes))
     for link in links:
         union.join(link.a, link.b)
@@ -185,17 +213,17 @@ def build_groups(quotes: Sequence[Quote], links: Sequence[Link], corpus: CorpusA
         root = union.find(link.a)
         relation_of[root] = max(relation_of.get(root, 0), RELATIONS.index(link.relation))
     entities = {e.id: e for e in corpus.entities}
-    copies = _copy_clusters(corpus)
-    texts = {doc_id: document.text for doc_id, document in documents.items()}
+    copies = _copy_clusters(sources.doc_ids, corpus.reuse)
     groups: list[QuoteGroup] = []
     for root, indexes in members.items():
         group_quotes = [quotes[i] for i in sorted(indexes, key=lambda i: (quotes[i].doc, quotes[i].span))]
         docs = {q.doc for q in group_quotes}
         if len(docs) < 2:
             continue
-        sides = speaker_sides(group_quotes, entities, texts)
-        conflict = conflict_sentence(sides, documents) if len(sides) > 1 else None
-        wording = wording_notes(group_quotes, sides, documents) if RELATIONS[relation_of[root]] == "edited" else ()
+        sides = speaker_sides(group_quotes, entities, sources.speaker_refs)
+        conflict = conflict_sentence(sides, sources.outlets) if len(sides) > 1 else None
+        wording = (wording_notes(group_quotes, sides, sources.outlets)
+                   if RELATIONS[relation_of[root]] == "edited" else ())
         speakers = tuple(dict.fromkeys(s.label_id for s in sides))
         groups.append(QuoteGroup(
             id=stable_id("quote_group", *sorted(q.id for q in group_quotes)),
@@ -210,12 +238,11 @@ def build_groups(quotes: Sequence[Quote], links: Sequence[Link], corpus: CorpusA
     return groups
 
 
-def _copy_clusters(corpus: CorpusAnalysis) -> dict[str, str]:
+def _copy_clusters(ids: Sequence[str], reuse: Iterable[Reuse]) -> dict[str, str]:
     """Each document's representative once near-duplicate copies are collapsed."""
-    ids = [d.document.id for d in corpus.docs]
     index = {doc_id: i for i, doc_id in enumerate(ids)}
     union = _Union(len(ids))
-    for pair in corpus.reuse:
+    for pair in reuse:
         if pair.kind == "near-duplicate" and pair.a in index and pair.b in index:
             union.join(index[pair.a], index[pair.b])
     return {doc_id: ids[union.find(i)] for doc_id, i in index.items()}
@@ -238,10 +265,11 @@ class Side:
         return self.entity or self.name
 
 
-def speaker_name(quote: Quote, text: str, entities: dict[str, Entity]) -> tuple[str, set[str], str | None] | None:
+def speaker_name(quote: Quote, ref_text: str, entities: dict[str, Entity]) -> tuple[str, set[str], str | None] | None:
     """(display name, all names, entity id) of a quote's speaker, None when it names nobody.
 
     A pronoun or an anaphoric noun that resolved to nobody names nobody: it cannot disagree.
+    `ref_text` is the text of `speaker.ref` (whom a pronoun resolved to) in the quote's document.
     """
     speaker = quote.speaker
     if speaker is None:
@@ -251,12 +279,12 @@ def speaker_name(quote: Quote, text: str, entities: dict[str, Entity]) -> tuple[
     if entity is not None:
         names.update([entity.name, *entity.aliases])
     if speaker.ref is not None:
-        names.add(speaker.ref.slice(text))
+        names.add(ref_text)
     if not names:
         if quote.attribution == "pronoun" or not speaker.text.strip():
             return None
         names.add(speaker.text)
-    display = entity.name if entity is not None else (speaker.ref.slice(text) if speaker.ref else speaker.text)
+    display = entity.name if entity is not None else (ref_text if speaker.ref else speaker.text)
     return display, {n for n in names if fold(n)}, speaker.entity if entity is not None else None
 
 
@@ -277,11 +305,12 @@ def same_speaker(a: Side, b: Side) -> bool:
     return False
 
 
-def speaker_sides(quotes: Iterable[Quote], entities: dict[str, Entity], texts: dict[str, str]) -> list[Side]:
-    """The distinct speakers the quotes are attributed to, in order of first appearance."""
+def speaker_sides(quotes: Iterable[Quote], entities: dict[str, Entity], speaker_refs: dict[str, str]) -> list[Side]:
+    """The distinct speakers the quotes are attributed to, in order of first appearance;
+    `speaker_refs` holds the words of each quote's `speaker.ref` by quote id (`collect`)."""
     sides: list[Side] = []
     for quote in quotes:
-        named = speaker_name(quote, texts.get(quote.doc, ""), entities)
+        named = speaker_name(quote, speaker_refs.get(quote.id, ""), entities)
         if named is None:
             continue
         display, names, entity = named
@@ -302,9 +331,8 @@ def outlet_of(document: Document) -> str:
     return document.outlet or document.title or PurePath(document.path).name or document.id
 
 
-def _where(quote: Quote, documents: dict[str, Document]) -> str:
-    document = documents.get(quote.doc)
-    outlet = outlet_of(document) if document else quote.doc
+def _where(quote: Quote, outlets: dict[str, str]) -> str:
+    outlet = outlets.get(quote.doc, quote.doc)
     return f"{outlet} [doc {quote.doc}, chars {quote.span.start}-{quote.span.end}]"
 
 
@@ -316,17 +344,17 @@ def _how(quotes: Sequence[Quote]) -> str:
     return f"'{cues[0]}'" if cues else "named"
 
 
-def conflict_sentence(sides: Sequence[Side], documents: dict[str, Document]) -> str:
+def conflict_sentence(sides: Sequence[Side], outlets: dict[str, str]) -> str:
     """'Attributed to A (a statement) in X [doc ..., chars s-e] and Y [...], but to B ('said') in Z [...]'."""
     parts = []
     for n, side in enumerate(sides):
-        where = " and ".join(_where(q, documents) for q in side.quotes)
+        where = " and ".join(_where(q, outlets) for q in side.quotes)
         lead = "Attributed to" if n == 0 else "but to"
         parts.append(f"{lead} {side.name} ({_how(side.quotes)}) in {where}")
     return ", ".join(parts)
 
 
-def wording_notes(quotes: Sequence[Quote], sides: Sequence[Side], documents: dict[str, Document]) -> tuple[str, ...]:
+def wording_notes(quotes: Sequence[Quote], sides: Sequence[Side], outlets: dict[str, str]) -> tuple[str, ...]:
     """Where one speaker is given different words: each difference, without judging it."""
     notes: list[str] = []
     side_of = {q.id: n for n, side in enumerate(sides) for q in side.quotes}
@@ -344,5 +372,5 @@ def wording_notes(quotes: Sequence[Quote], sides: Sequence[Side], documents: dic
                     continue
                 was = " ".join(words_a[a0:a1]) or "(nothing)"
                 now = " ".join(words_b[b0:b1]) or "(nothing)"
-                notes.append(f"wording: '{was}' in {_where(a, documents)} vs '{now}' in {_where(b, documents)}")
+                notes.append(f"wording: '{was}' in {_where(a, outlets)} vs '{now}' in {_where(b, outlets)}")
     return tuple(dict.fromkeys(notes))

