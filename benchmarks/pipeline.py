@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from articles import write_corpus
 
-DOC_STAGES = ["clean", "language", "entities", "framing", "quotes", "time", "events"]
+DOC_STAGES = ["clean", "language", "entities", "framing", "quotes", "time", "events", "story_features"]
 
 
 def words_in(folder: Path) -> int:

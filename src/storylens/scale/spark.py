@@ -29,6 +29,18 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 FileResult = tuple[ingest.Source | None, list[DocAnalysis], list[Rejection]]
+# One Context per Python worker process and configuration: Spark reuses its Python workers
+# (`spark.python.worker.reuse`), so the models load once per worker, not once per partition.
+_WORKER_CONTEXTS: dict[str, Context] = {}
+PARTITIONS_PER_CORE = 4
+
+
+def _worker_context(config_json: str) -> Context:
+    ctx = _WORKER_CONTEXTS.get(config_json)
+    if ctx is None:
+        _WORKER_CONTEXTS.clear()
+        ctx = _WORKER_CONTEXTS[config_json] = Context(Config(**json.loads(config_json)))
+    return ctx
 
 
 def spark_session(master: str = "local[2]", app_name: str = "storylens") -> SparkSession:
@@ -57,11 +69,11 @@ def _analyse_partition(items: Iterable[tuple[int, str]], stage_names: list[str],
                        known: set[str]) -> Iterator[tuple[int, str]]:
     """Runs on an executor: read each file, run the document stages in batches, yield JSON results.
 
-    The models load once per partition (the Context lives as long as the partition).
+    The models load once per worker process (`_worker_context`), whatever the partition count.
     """
-    config = Config(**json.loads(config_json))
+    ctx = _worker_context(config_json)
+    config = ctx.config
     stages = [s for s in select(stage_names) if s.scope == "document"]
-    ctx = Context(config)
     pending: list[tuple[int, ingest.Source, list[Document], list[Rejection]]] = []
 
     def flush() -> Iterator[tuple[int, str]]:
@@ -111,9 +123,9 @@ class SparkEngine:
 
     def __init__(self, master: str = "local[2]", partitions: int | None = None) -> None:
         self.spark = spark_session(master)
-        # One partition per core: each partition loads the models once. On 400 articles
-        # (benchmarks/pipeline.py spark) 2 and 4 partitions both took 56.5-56.9 s on local[2].
-        self.partitions = partitions or max(2, self.spark.sparkContext.defaultParallelism)
+        # Several partitions per core, so that a core whose partitions finish early takes another
+        # instead of idling; the models load once per worker, not per partition.
+        self.partitions = partitions or PARTITIONS_PER_CORE * max(2, self.spark.sparkContext.defaultParallelism)
 
     def analyse_files(self, files: Sequence[str], stages: Sequence[Stage], config: Config,
                       known: set[str]) -> Iterable[FileResult]:
