@@ -436,3 +436,12 @@ def test_a_named_speaker_is_the_name_run_holding_the_head(ctx: Context) -> None:
            "PUNCT"]
     quote = find(quotes_of_parse(ctx, words, spaces, heads, deps, pos, {"said": "say"}), "We stay")
     assert quote.speaker is not None and quote.speaker.text == "Ada Roe"
+
+
+def test_a_quote_closing_a_that_clause_carries_the_clause_as_content(ctx: Context) -> None:
+    text = "Mayor Ada Kroll said that whatever the council decides, “the ferry will run all winter.”"
+    quote = find(analyse(ctx, text), "the ferry will run")
+    assert quote.how == "cue-before"
+    assert content_text(text, quote) == "that whatever the council decides, “the ferry will run all winter."
+    plain = "Mayor Ada Kroll said on Monday, “The ferry will run all winter.”"
+    assert find(analyse(ctx, plain), "The ferry will run").content is None

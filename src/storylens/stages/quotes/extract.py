@@ -444,6 +444,7 @@ class Extractor:
         start, end = self.before_frame(first, first_index)
         tokens = self.tokens(start, end)
         if self.use_cue(cand, tokens, start, end, "cue-before", last=True):
+            cand.content = self.clause_before(cand, last)
             return True
         # 1b. Any verb right before the comma or colon that opens it: 'Smith shot back, "...'.
         if self.tag_verb_before(cand, tokens):
@@ -488,6 +489,17 @@ class Extractor:
             cand.channel = self.channel_of(tokens[0].idx, tokens[-1].idx + 1, token)
             return True
         return False
+
+    def clause_before(self, cand: Candidate, last: Segment) -> Span | None:
+        """'X said [that whatever voters decide, "they ..."]': when the cue's clause opens with
+        'that' before the quote, the attributed content runs from that word to the quote's end."""
+        if cand.cue is None or cand.cue.i + 1 >= len(self.parsed):
+            return None
+        following = self.parsed[cand.cue.i + 1]
+        if following.lower_ not in CLAUSE_MARKS or following.idx >= cand.span.start or \
+                not any(c.isalnum() for c in self.text[following.idx + len(following.text):cand.span.start]):
+            return None
+        return Span(following.idx, last.span.end)
 
     def tag_verb_before(self, cand: Candidate, tokens: Sequence[Token]) -> bool:
         """'Smith shot back, "..."': the verb (with its particle) right before the comma or colon
