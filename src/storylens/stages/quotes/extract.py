@@ -482,13 +482,18 @@ class Extractor:
             if token.pos_ != "VERB" or self.in_quote(token.idx):
                 continue
             subject = self.subject_of(token) or self.inverted_subject(token, tokens[-1].idx + 1)
-            if subject is None or not (subject.pos_ in ("PROPN", "PRON") or self.mention_at(subject)):
-                return False
-            cand.cue, cand.cue_text, cand.cue_span = token, token.text, self.span_of(token)
-            cand.subject, cand.how, cand.position = subject, "cue-after-verb", token.idx
-            cand.channel = self.channel_of(tokens[0].idx, tokens[-1].idx + 1, token)
-            return True
+            return self.take_tag_verb(cand, token, subject, "cue-after-verb", tokens)
         return False
+
+    def take_tag_verb(self, cand: Candidate, verb: Token, subject: Token | None, how: str,
+                      tokens: Sequence[Token]) -> bool:
+        """Credit the quote to a verb of any kind, when its subject names someone or is a pronoun."""
+        if subject is None or not (subject.pos_ in ("PROPN", "PRON") or self.mention_at(subject)):
+            return False
+        cand.cue, cand.cue_text, cand.cue_span = verb, verb.text, self.span_of(verb)
+        cand.subject, cand.how, cand.position = subject, how, verb.idx
+        cand.channel = self.channel_of(tokens[0].idx, tokens[-1].idx + 1, verb)
+        return True
 
     def clause_before(self, cand: Candidate, last: Segment) -> Span | None:
         """'X said [that whatever voters decide, "they ..."]': when the cue's clause opens with
@@ -512,13 +517,7 @@ class Extractor:
             verb = verb.head  # 'shot back,'
         if verb.pos_ != "VERB" or self.in_quote(verb.idx):
             return False
-        subject = self.subject_of(verb)
-        if subject is None or not (subject.pos_ in ("PROPN", "PRON") or self.mention_at(subject)):
-            return False
-        cand.cue, cand.cue_text, cand.cue_span = verb, verb.text, self.span_of(verb)
-        cand.subject, cand.how, cand.position = subject, "cue-before-verb", verb.idx
-        cand.channel = self.channel_of(tokens[0].idx, tokens[-1].idx + 1, verb)
-        return True
+        return self.take_tag_verb(cand, verb, self.subject_of(verb), "cue-before-verb", tokens)
 
     def only_tag(self, segment: Segment, index: int) -> bool:
         """'." Smith said.': the sentence after the quote holds nothing but a cue and its speaker."""
