@@ -191,6 +191,30 @@ def test_corpus_stages_read_a_store_backed_sequence(tmp_path: Path, monkeypatch:
     assert len(result.corpus.reuse) == 10
 
 
+def test_resolve_hands_on_the_store_backed_documents_linked_lazily(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from storylens.model import DocAnalysis, MappedDocs
+    from storylens.stages import resolve
+    from storylens.store.db import StoredDocs
+
+    handed: list[tuple[object, object, tuple[DocAnalysis, ...]]] = []
+    original = resolve.run
+
+    def spy(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
+        linked = original(corpus, ctx)
+        handed.append((linked.docs, getattr(linked.docs, "base", None), tuple(linked.docs)))
+        return linked
+
+    monkeypatch.setattr(resolve, "run", spy)
+    write_articles(tmp_path / "in", 3)
+    result = api.analyze([tmp_path / "in"], db=tmp_path / "s.sqlite", stages=[*LIGHT, "entities", "resolve"])
+    ((docs, base, read),) = handed
+    assert isinstance(docs, MappedDocs) and isinstance(base, StoredDocs)
+    # The API reads the store back and links it into a tuple: the lazy view gave the same documents.
+    assert isinstance(result.corpus.docs, tuple) and read == result.corpus.docs
+    assert result.corpus.entities and any(m.entity for d in read for m in d.mentions)
+
+
 def test_rerun_with_a_corpus_stage_writes_nothing(tmp_path: Path) -> None:
     write_articles(tmp_path / "in", 4)
     db = tmp_path / "s.sqlite"

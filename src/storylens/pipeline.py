@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from storylens.config import Config
 from storylens.errors import InputRejected, StageError
-from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Mention, Quote, Rejection, Span
+from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, MappedDocs, Mention, Quote, Rejection, Span
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -208,15 +208,34 @@ def link(corpus: CorpusAnalysis) -> CorpusAnalysis:
     Document stages find mentions, speakers and actors as spans; resolution decides which entity
     each mention is. A record points at an entity when its span is, or contains, or lies inside
     a mention of that entity.
+
+    The documents are linked when they are read (`linked_docs`), so a store-backed corpus stays
+    unheld through the corpus stages. A corpus held in a tuple is linked once into a tuple: its
+    documents are in memory anyway, and its readers (the viewer, exports, comparing two results)
+    read them many times.
     """
-    if not corpus.entities:
+    docs = linked_docs(corpus)
+    if docs is corpus.docs:
         return corpus
+    return replace(corpus, docs=tuple(docs) if isinstance(corpus.docs, tuple) else docs)
+
+
+def linked_docs(corpus: CorpusAnalysis) -> Sequence[DocAnalysis]:
+    """`corpus.docs` with entity ids filled in as each document is read (`MappedDocs`); only the
+    entity id of each mention span is held, per document. Unchanged when there are no entities."""
+    if not corpus.entities:
+        return corpus.docs
     by_doc: dict[str, list[tuple[Span, str]]] = {}
     for entity in corpus.entities:
         for ref in entity.mentions:
             by_doc.setdefault(ref.doc, []).append((ref.span, entity.id))
-    docs = tuple(_link_doc(d, sorted(by_doc.get(d.document.id, []), key=lambda x: x[0])) for d in corpus.docs)
-    return replace(corpus, docs=docs)
+    for spans in by_doc.values():
+        spans.sort(key=lambda x: x[0])
+
+    def link_document(analysis: DocAnalysis) -> DocAnalysis:
+        return _link_doc(analysis, by_doc.get(analysis.document.id, []))
+
+    return MappedDocs(corpus.docs, link_document)
 
 
 def entity_at(spans: list[tuple[Span, str]], span: Span | None) -> str | None:

@@ -99,6 +99,20 @@ def test_copies_with_a_known_date(direction: str, expected: tuple[str, str], con
     assert (inferred.earliest, inferred.latest) == expected
 
 
+def test_each_document_reads_only_its_own_reuse_pairs() -> None:
+    pairs = (Reuse("copy", "early", "near-duplicate", 0.4, "a<-b", ()),
+             Reuse("early", "late", "shared-passages", 0.9, "a->b", ()),
+             Reuse("late", "copy", "near-duplicate", 0.8, "a->b", ()))
+    known = dates.Known.of(CorpusAnalysis(reuse=pairs), {"early": date(2023, 3, 14), "late": date(2023, 3, 20)})
+    assert known.pairs["copy"] == [pairs[0], pairs[2]] and known.pairs["early"] == [pairs[0], pairs[1]]
+    copy = make_document("copy", "Arlo Venn likes the sea.")
+    assert dates.reference_day(copy, known) == date(2023, 3, 20)  # the closer of its two dated copies
+    alone = make_document("alone", "Arlo Venn likes the hills.")
+    assert known.median == dates.reference_day(alone, known) == date(2023, 3, 17)  # no copy: the corpus median
+    bounds = dates.evidence(copy, known, [])
+    assert [(b.earliest, b.latest) for b in bounds] == [(date(2023, 3, 14), None), (date(2023, 3, 20), None)]
+
+
 def test_weaker_evidence_gives_way_when_it_contradicts(context: Context) -> None:
     # It says it copied a document of 2023-03-14, but states a later date: the stated date wins.
     copy = make_document("late", "The Kestrel Council voted on May 20, 2023.")

@@ -18,6 +18,7 @@ from storylens.model import (
     Event,
     EventDate,
     EventGroup,
+    MappedDocs,
     MentionRef,
     Span,
     TimeExpression,
@@ -308,6 +309,23 @@ def test_blocked_grouping_equals_the_all_groups_reference_on_the_demo(demo_analy
     groups = event_groups.group_events(corpus)
     assert groups == _reference_group_events(corpus)
     assert groups
+
+
+def test_the_stage_links_each_document_as_it_reads_it(demo_analysis: Analysed) -> None:
+    """Over a lazy sequence the stage reads each document once, linked on the way, and groups
+    what grouping an eagerly linked copy gives."""
+    corpus = demo_analysis.corpus
+    reads: list[str] = []
+
+    def read(doc: DocAnalysis) -> DocAnalysis:
+        reads.append(doc.document.id)
+        return doc
+
+    lazy = replace(corpus, docs=MappedDocs(corpus.docs, read))
+    grouped = event_groups.run(lazy, Context())
+    assert reads == [d.document.id for d in corpus.docs]
+    assert grouped.docs is lazy.docs  # the input's documents, not a linked copy
+    assert list(grouped.event_groups) == event_groups.group_events(link(corpus)) != []
 
 
 def comparisons(monkeypatch: pytest.MonkeyPatch, meetings: int) -> int:

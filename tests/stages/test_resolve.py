@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, Mention, Span, stable_id
+from storylens.model import CorpusAnalysis, DocAnalysis, Document, Entity, MappedDocs, Mention, Span, stable_id
 from storylens.names import acronym_of, initials, person_parts, similarity, skeleton
-from storylens.pipeline import Context
+from storylens.pipeline import Context, link
 from storylens.stages import resolve
 
 
@@ -130,6 +130,34 @@ def test_canonical_titles_ids_and_links() -> None:
         assert text[ref.span.start:ref.span.end] in entity.aliases
     again = resolve.resolve_entities(corpus.docs)
     assert [e.id for e in again] == [e.id for e in entities]
+
+
+def test_resolve_streams_once_and_link_is_lazy_with_the_eager_result() -> None:
+    """Over a lazy sequence (as the store gives), resolve reads each document once and `link`
+    links a document only when it is read; the documents equal those of linking a tuple."""
+    docs = (analysis("a", "Sheikh Karim Nassar arrived in Port Selin. Nassar spoke.",
+                     [("Karim Nassar", "PERSON"), ("Port Selin", "GPE"), ("Nassar", "PERSON")],
+                     canonical={"Nassar": "Karim Nassar"}, roles={"Karim Nassar": "Sheikh"}),
+            analysis("b", "Karim Nassar left Port Selin for the Treasury Board.",
+                     [("Karim Nassar", "PERSON"), ("Port Selin", "GPE"), ("Treasury Board", "ORG")]))
+    reads: list[str] = []
+
+    def read(doc: DocAnalysis) -> DocAnalysis:
+        reads.append(doc.document.id)
+        return doc
+
+    eager = resolve.run(CorpusAnalysis(docs=docs), Context())
+    lazy = resolve.run(CorpusAnalysis(docs=MappedDocs(docs, read)), Context())
+    assert reads == ["a", "b"]  # one pass, and linking read nothing yet
+    assert isinstance(lazy.docs, MappedDocs) and not isinstance(lazy.docs, tuple)
+    assert isinstance(eager.docs, tuple) and lazy.entities == eager.entities
+    reads.clear()
+    assert lazy.docs[1] == eager.docs[1] and reads == ["b"]
+    assert tuple(lazy.docs) == eager.docs != docs  # the mentions now carry entity ids
+    assert all(m.entity for d in lazy.docs for m in d.mentions)
+    assert link(lazy) is not lazy and tuple(link(lazy).docs) == eager.docs  # linking again changes nothing
+    # One pass is all resolve needs: a generator gives the same entities.
+    assert resolve.resolve_entities(d for d in docs) == eager.entities
 
 
 # ------------------------------------------------------------------------------------------ blocking

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from storylens.model import CorpusAnalysis, DateRange, DocAnalysis, Document, MappedDocs, Span
+from storylens.model import CorpusAnalysis, DateRange, DocAnalysis, Document, MappedDocs, Reuse, Span
 from storylens.stages.time import analyse, parse_iso_day
 from storylens.stages.timex import Timex, find_times, is_future, sentence_around
 
@@ -48,6 +48,27 @@ class DatedEvent:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What an undated document is dated against, gathered once for the corpus: the day of each
+    dated document, their median day, and the reuse pairs of each document (by id, so a document
+    reads its own pairs rather than scanning every pair)."""
+
+    dated: dict[str, date]
+    median: date | None
+    pairs: dict[str, list[Reuse]]
+
+    @classmethod
+    def of(cls, corpus: CorpusAnalysis, dated: dict[str, date]) -> Known:
+        pairs: dict[str, list[Reuse]] = {}
+        for reuse in corpus.reuse:
+            pairs.setdefault(reuse.a, []).append(reuse)
+            if reuse.b != reuse.a:
+                pairs.setdefault(reuse.b, []).append(reuse)
+        median = date.fromordinal(int(statistics.median(d.toordinal() for d in dated.values()))) if dated else None
+        return cls(dated, median, pairs)
+
+
 @cache
 def settings() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
@@ -64,12 +85,13 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
     if len(dated) == len(corpus.docs):  # document ids are unique
         return corpus
     events = dated_events(corpus, dated)
+    known = Known.of(corpus, dated)
     redated: dict[str, DocAnalysis] = {}
     for analysis in corpus.docs:
         document = analysis.document
         if document.id in dated:
             continue
-        inferred = infer(analysis, corpus, dated, events)
+        inferred = infer(analysis, known, events)
         if inferred is None:
             continue
         document = replace(document, published_inferred=inferred)
@@ -94,10 +116,9 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
     return update_directions(revised)
 
 
-def infer(analysis: DocAnalysis, corpus: CorpusAnalysis, dated: dict[str, date],
-          events: list[DatedEvent]) -> DateRange | None:
+def infer(analysis: DocAnalysis, known: Known, events: list[DatedEvent]) -> DateRange | None:
     """The publication range of one undated document, or None when nothing dates it."""
-    bounds = evidence(analysis.document, corpus, dated, events)
+    bounds = evidence(analysis.document, known, events)
     return combine(bounds)
 
 
@@ -124,26 +145,23 @@ def dated_events(corpus: CorpusAnalysis, dated: dict[str, date]) -> list[DatedEv
     return out
 
 
-def reference_day(document: Document, corpus: CorpusAnalysis, dated: dict[str, date]) -> date | None:
+def reference_day(document: Document, known: Known) -> date | None:
     """The day a partial date ('Aug. 16') is read against: the closest dated copy, else the corpus."""
     partners = []
-    for reuse in corpus.reuse:
-        other = reuse.b if reuse.a == document.id else reuse.a if reuse.b == document.id else None
-        if other in dated:
-            partners.append((reuse.similarity, dated[other]))
+    for reuse in known.pairs.get(document.id, ()):
+        other = reuse.b if reuse.a == document.id else reuse.a
+        if other in known.dated:
+            partners.append((reuse.similarity, known.dated[other]))
     if partners:
         return max(partners)[1]
-    if dated:
-        return date.fromordinal(int(statistics.median(d.toordinal() for d in dated.values())))
-    return None
+    return known.median
 
 
-def evidence(document: Document, corpus: CorpusAnalysis, dated: dict[str, date],
-             events: list[DatedEvent]) -> list[Bound]:
+def evidence(document: Document, known: Known, events: list[DatedEvent]) -> list[Bound]:
     text = document.text
     body = document.body_spans or (Span(0, len(text)),)
     captions = tuple(r.span for r in document.removed if r.kind == "caption")
-    reference = reference_day(document, corpus, dated)
+    reference = reference_day(document, known)
     bounds: list[Bound] = []
     for spans, where in ((body, "states"), (captions, "caption states")):
         if not spans:
@@ -156,7 +174,7 @@ def evidence(document: Document, corpus: CorpusAnalysis, dated: dict[str, date],
                 bounds.append(bound)
         if where == "states":
             bounds += [b for timex in plain if (b := _event_bound(text, timex, events))]
-    bounds += _copy_bounds(document, corpus, dated)
+    bounds += _copy_bounds(document, known)
     return bounds
 
 
@@ -231,17 +249,17 @@ def _event_bound(text: str, timex: Timex, events: list[DatedEvent]) -> Bound | N
     return Bound(date(year, 1, 1), date(year, 12, 31), f"{why}: in {year}", 1)
 
 
-def _copy_bounds(document: Document, corpus: CorpusAnalysis, dated: dict[str, date]) -> list[Bound]:
+def _copy_bounds(document: Document, known: Known) -> list[Bound]:
     """A copy is published on or after the dated version it copied; its source on or before."""
     out = []
-    for reuse in corpus.reuse:
-        if document.id not in (reuse.a, reuse.b) or reuse.direction not in ("a<-b", "a->b"):
+    for reuse in known.pairs.get(document.id, ()):
+        if reuse.direction not in ("a<-b", "a->b"):
             continue
         other = reuse.b if reuse.a == document.id else reuse.a
-        if other not in dated:
+        if other not in known.dated:
             continue
         copied = (reuse.a == document.id) == (reuse.direction == "a<-b")
-        day = dated[other]
+        day = known.dated[other]
         if copied:
             out.append(Bound(day, None, f"copies document {other} (published {day}): on or after {day}", 2))
         else:

@@ -73,11 +73,12 @@ class Report:
 
 
 def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
-    from storylens.pipeline import link
+    from storylens.pipeline import linked_docs
 
     # The pipeline links records to entities only after the last corpus stage; grouping needs the
-    # entity ids now, so it links a copy (linking is idempotent) and keeps the input's docs.
-    return replace(corpus, event_groups=tuple(group_events(link(corpus))))
+    # entity ids now, so it reads each document linked (linking is idempotent), one at a time, and
+    # keeps the input's docs.
+    return replace(corpus, event_groups=tuple(group_events(replace(corpus, docs=linked_docs(corpus)))))
 
 
 def group_events(corpus: CorpusAnalysis) -> list[EventGroup]:

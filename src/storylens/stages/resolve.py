@@ -2,18 +2,19 @@
 
 Input: the corpus after the entities stage (mentions with roles and within-document full forms).
 Output: `corpus.entities` (canonical name, type, aliases, roles, mentions, and the evidence and
-score of every merge), then `pipeline.link` fills the entity ids of per-document records.
+score of every merge), then `pipeline.link` fills the entity ids of per-document records as each
+document is read.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from storylens.model import CorpusAnalysis, DocAnalysis, Entity, Mention, MentionRef, stable_id
+from storylens.model import CorpusAnalysis, DocAnalysis, Entity, Mention, MentionRef, Span, stable_id
 from storylens.names import acronym_of, has_arabic, initials, name_key, name_words, person_parts, similarity, skeleton
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class _Group:
     label: str = ""
     context: frozenset[str] = frozenset()
     roles: set[str] = field(default_factory=set)
+    titled: dict[Span, str] = field(default_factory=dict)  # mention span -> name with its written titles
 
 
 class _Merges:
@@ -69,19 +71,19 @@ def run(corpus: CorpusAnalysis, ctx: Context) -> CorpusAnalysis:
     return link(replace(corpus, entities=resolve_entities(corpus.docs)))
 
 
-def resolve_entities(docs: Sequence[DocAnalysis]) -> tuple[Entity, ...]:
-    """The cross-document entities of the documents' mentions (see the module docstring)."""
+def resolve_entities(docs: Iterable[DocAnalysis]) -> tuple[Entity, ...]:
+    """The cross-document entities of the documents' mentions (see the module docstring), from
+    one pass over `docs`: what is kept is the mentions, not the documents."""
     groups = _groups(docs)
     _vote_labels(groups)
     merges = _Merges(len(groups))
     _merge_same_names(groups, merges)
     _merge_acronyms(groups, merges)
     _merge_people(groups, merges)
-    texts = {d.document.id: d.document.text for d in docs}
     clusters: dict[int, list[int]] = {}
     for i in range(len(groups)):
         clusters.setdefault(merges.find(i), []).append(i)
-    entities = [_entity([groups[i] for i in members], merges.evidence.get(root, []), texts)
+    entities = [_entity([groups[i] for i in members], merges.evidence.get(root, []))
                 for root, members in clusters.items()]
     entities.sort(key=lambda e: (-len(e.mentions), e.name, e.id))
     return tuple(entities)
@@ -90,7 +92,9 @@ def resolve_entities(docs: Sequence[DocAnalysis]) -> tuple[Entity, ...]:
 # ------------------------------------------------------------------------------------------ groups
 
 
-def _groups(docs: Sequence[DocAnalysis]) -> list[_Group]:
+def _groups(docs: Iterable[DocAnalysis]) -> list[_Group]:
+    """One pass over the documents; of a document's text only the titled forms of its mentions
+    ('Mullah Baradar') are kept, not the text."""
     groups: list[_Group] = []
     for analysis in docs:
         local: dict[str, _Group] = {}
@@ -105,6 +109,9 @@ def _groups(docs: Sequence[DocAnalysis]) -> list[_Group]:
             group.mentions.append(mention)
             if mention.role:
                 group.roles.add(mention.role.lower())
+                titled = _titled_form(mention, analysis.document.text)
+                if titled:
+                    group.titled[mention.span] = titled
         keys = frozenset(local)
         for group in local.values():
             group.context = keys - {group.key}
@@ -238,7 +245,7 @@ def _context_overlap(a: _Group, b: _Group) -> float:
 # ------------------------------------------------------------------------------------------ entities
 
 
-def _entity(members: list[_Group], evidence: list[str], texts: dict[str, str]) -> Entity:
+def _entity(members: list[_Group], evidence: list[str]) -> Entity:
     mentions = [m for g in members for m in g.mentions]
     labels = Counter(g.label for g in members for _ in g.mentions)
     label = labels.most_common(1)[0][0]
@@ -251,11 +258,11 @@ def _entity(members: list[_Group], evidence: list[str], texts: dict[str, str]) -
     else:
         canonical = Counter(m.text for m in mentions).most_common(1)[0][0]
     aliases: Counter[str] = Counter()
-    for m in mentions:
-        aliases[m.text] += 1
-        titled = _titled_form(m, texts.get(m.doc, ""))
-        if titled:
-            aliases[titled] += 1
+    for g in members:
+        for m in g.mentions:
+            aliases[m.text] += 1
+            if m.span in g.titled:
+                aliases[g.titled[m.span]] += 1
     within = []
     for g in members:
         for text in sorted({m.text for m in g.mentions} - {g.full}):
