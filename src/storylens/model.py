@@ -385,7 +385,27 @@ class CorpusAnalysis:
         return {d.document.id: d for d in self.docs}
 
 
-class MappedDocs(Sequence[DocAnalysis]):
+class LazyDocs(Sequence[DocAnalysis]):
+    """A read-only sequence of documents made when they are read; a subclass gives `__len__` and
+    `_many` (the documents at some positions, in that order)."""
+
+    def _many(self, positions: Sequence[int]) -> list[DocAnalysis]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> DocAnalysis: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DocAnalysis]: ...
+
+    def __getitem__(self, index: int | slice) -> DocAnalysis | Sequence[DocAnalysis]:
+        positions = range(len(self))[index]  # negative indexes and IndexError as for a tuple
+        if isinstance(positions, range):
+            return tuple(self._many(positions))
+        return self._many([positions])[0]
+
+
+class MappedDocs(LazyDocs):
     """The documents of `base` as `revise` returns them, computed when read, never all held.
 
     What a corpus stage returns when it changes some documents (e.g. `dates` redating the
@@ -398,16 +418,10 @@ class MappedDocs(Sequence[DocAnalysis]):
     def __len__(self) -> int:
         return len(self.base)
 
-    @overload
-    def __getitem__(self, index: int) -> DocAnalysis: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[DocAnalysis]: ...
-
-    def __getitem__(self, index: int | slice) -> DocAnalysis | Sequence[DocAnalysis]:
-        if isinstance(index, slice):
-            return tuple(self.revise(d) for d in self.base[index])
-        return self.revise(self.base[index])
+    def _many(self, positions: Sequence[int]) -> list[DocAnalysis]:
+        if isinstance(positions, range) and positions.step == 1:
+            return [self.revise(d) for d in self.base[positions.start:positions.stop]]
+        return [self.revise(self.base[i]) for i in positions]
 
     def __iter__(self) -> Iterator[DocAnalysis]:
         return map(self.revise, self.base)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from storylens import __version__, codec
 from storylens.errors import StoreError
@@ -27,6 +27,7 @@ from storylens.model import (
     Entity,
     Event,
     EventGroup,
+    LazyDocs,
     QuoteGroup,
     Rejection,
     Reuse,
@@ -335,7 +336,7 @@ class Store:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-class StoredDocs(Sequence[DocAnalysis]):
+class StoredDocs(LazyDocs):
     """The documents of a store as a read-only sequence: ids are read once (so `len` and
     indexing are cheap and the sequence does not change under a run), documents are decoded when
     read, and iteration fetches them `CHUNK` at a time. What the corpus stages get in a run with a
@@ -350,16 +351,8 @@ class StoredDocs(Sequence[DocAnalysis]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    @overload
-    def __getitem__(self, index: int) -> DocAnalysis: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[DocAnalysis]: ...
-
-    def __getitem__(self, index: int | slice) -> DocAnalysis | Sequence[DocAnalysis]:
-        if isinstance(index, slice):
-            return tuple(self._load(self.ids[index]))
-        return self._load([self.ids[index]])[0]
+    def _many(self, positions: Sequence[int]) -> list[DocAnalysis]:
+        return self._load([self.ids[i] for i in positions])
 
     def __iter__(self) -> Iterator[DocAnalysis]:
         # Each chunk is one finished query: no statement stays open while a stage writes the cache.
