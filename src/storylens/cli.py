@@ -28,7 +28,7 @@ exit codes:
   {EXIT_INTERRUPTED}  interrupted (what was stored is kept; re-running resumes)
 
 stages (in run order):
-""" + "\n".join(f"  {s.name:<13} {s.doc}" for s in STAGES) + """
+""" + "\n".join(f"  {s.name:<{max(len(t.name) for t in STAGES)}}  {s.doc}" for s in STAGES) + """
 
 examples:
   storylens analyze articles/ --db story.sqlite --json story.json --html story.html
