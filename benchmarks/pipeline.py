@@ -54,7 +54,7 @@ def throughput(n: int) -> None:
         everything = time.perf_counter() - started
     print(f"| run ({n} articles, {words:,} words) | seconds | words/s | vs bare parse |")
     print("|---|---|---|---|")
-    for name, seconds in (("bare spaCy nlp.pipe", bare), ("document stages (ingest to events)", doc_stages),
+    for name, seconds in (("bare spaCy nlp.pipe", bare), ("document stages (ingest to story_features)", doc_stages),
                           ("whole pipeline (with corpus stages)", everything)):
         print(f"| {name} | {seconds:.1f} | {words / seconds:,.0f} | {bare / seconds:.2f}x |")
 
