@@ -664,8 +664,7 @@ class Extractor:
                 branches[token.i] = below
                 if governor is None:
                     governor = token
-                lemma = token.lemma_.lower()
-                if lemma in self.cues.partial_verbs and lemma not in self.cues.quotative_only:
+                if token.lemma_.lower() in self.cues.partial_verbs:
                     speech = token
                     break
             if token.head.i == token.i:  # spaCy makes a new Token object on each access: compare indexes

@@ -14,7 +14,6 @@ class Cues:
     direct_verbs: frozenset[str]
     indirect_verbs: frozenset[str]
     partial_verbs: frozenset[str]
-    quotative_only: frozenset[str]
     object_verbs: dict[str, frozenset[str]]  # lemma -> particles it needs ('' for none)
     phrases: tuple[str, ...]
     statement_nouns: frozenset[str]
@@ -37,10 +36,10 @@ def load_cues() -> Cues:
     return Cues(
         direct_verbs=frozenset(raw["direct_verbs"]),
         indirect_verbs=frozenset(raw["indirect_verbs"]),
-        # A partial quote hangs off any speech verb, or off a verb of naming and judging.
-        partial_verbs=frozenset(raw["direct_verbs"]) | frozenset(raw["indirect_verbs"])
-        | frozenset(raw["partial_verbs"]),
-        quotative_only=frozenset(raw["quotative_only_verbs"]),
+        # A partial quote hangs off any speech verb, or off a verb of naming and judging; not off a
+        # verb that quotes only right beside its quote ('he goes, "..."').
+        partial_verbs=(frozenset(raw["direct_verbs"]) | frozenset(raw["indirect_verbs"])
+                       | frozenset(raw["partial_verbs"])) - frozenset(raw["quotative_only_verbs"]),
         object_verbs=_by_lemma(raw["object_verbs"]),
         phrases=tuple(raw["phrases"]),
         statement_nouns=frozenset(raw["statement_nouns"]),
