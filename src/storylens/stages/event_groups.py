@@ -95,10 +95,11 @@ def group_events(corpus: CorpusAnalysis) -> list[EventGroup]:
     groups: list[list[Report]] = []
     holders: dict[tuple[str, str], set[int]] = {}  # blocking key -> indices of groups with a member of that key
     for report in reports:
+        keys = blocking_keys(report)
         best: tuple[tuple[int, int], int] | None = None
         # Only groups reached through the report's keys can link; in creation order, as a scan of
         # every group would meet them, so ties go to the same (earliest) group.
-        for index in sorted({g for key in blocking_keys(report) for g in holders.get(key, ())}):
+        for index in sorted({g for key in keys for g in holders.get(key, ())}):
             members = groups[index]
             if any(contradicts(report, other) for other in members):
                 continue
@@ -112,7 +113,7 @@ def group_events(corpus: CorpusAnalysis) -> list[EventGroup]:
         else:
             index = best[1]
             groups[index].append(report)
-        for key in blocking_keys(report):
+        for key in keys:
             holders.setdefault(key, set()).add(index)
     return [_group(members, kinds) for members in groups if len({m.event.doc for m in members}) >= 2]
 
