@@ -7,16 +7,16 @@ skeletons for matching Arabic script against Latin, acronym initials, and simila
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 from rapidfuzz import fuzz
 from unidecode import unidecode
+
+from storylens.rules import load_rule
 
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]+")
@@ -46,8 +46,7 @@ class NameRules:
 
 @cache
 def name_rules() -> NameRules:
-    text = resources.files("storylens.rules").joinpath("entity_names.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = load_rule("entity_names.json")
     return NameRules(
         arabic_letters=dict(data["arabic_letters"]),
         arabic_article=str(data["arabic_article"]),

@@ -5,16 +5,15 @@ relative phrases tied to events whose date another document gives, and copies wi
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from storylens.model import CorpusAnalysis, DateRange, DocAnalysis, Document, MappedDocs, Reuse, Span
+from storylens.rules import load_rule
 from storylens.stages.time import analyse, parse_iso_day
 from storylens.stages.timex import Timex, find_times, is_future, sentence_around
 
@@ -71,8 +70,7 @@ class Known:
 
 @cache
 def settings() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files("storylens.rules").joinpath("time_inference.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_rule("time_inference.json")
     data["ignored"] = frozenset(data["ignored_words"])
     return data
 

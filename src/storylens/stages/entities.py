@@ -6,19 +6,18 @@ with its role (a title kept off the name) and its within-document full form (`ca
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
 from storylens.model import DocAnalysis, Document, Mention, Span
 from storylens.names import ARABIC_WORD, acronym_of, has_arabic, name_key, name_words, skeleton
+from storylens.rules import load_rule, rule_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -51,10 +50,6 @@ class EntityRules:
     alias_cue: re.Pattern[str]  # between a name and another name of the same actor
 
 
-def _read_rule(name: str) -> str:
-    return resources.files("storylens.rules").joinpath(name).read_text(encoding="utf-8")
-
-
 def _alternation(phrases: Iterable[str]) -> str:
     """A regex alternation, longest phrase first, with any run of spaces matching any whitespace."""
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
@@ -63,9 +58,9 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 @cache
 def entity_rules() -> EntityRules:
-    data: dict[str, Any] = json.loads(_read_rule("entity_rules.json"))
-    outlets: dict[str, Any] = json.loads(_read_rule("entity_outlets.json"))
-    titles = [line.strip() for line in _read_rule("titles.txt").splitlines()
+    data: dict[str, Any] = load_rule("entity_rules.json")
+    outlets: dict[str, Any] = load_rule("entity_outlets.json")
+    titles = [line.strip() for line in rule_text("titles.txt").splitlines()
               if line.strip() and not line.startswith("#")]
     title_alt = _alternation(titles)
     arabic = data["arabic_alignment"]

@@ -7,16 +7,15 @@ body and in removed credit lines and captions), every span a slice of the docume
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from storylens.model import Citation, DocAnalysis, Document, Framing, Mention, Span
 from storylens.names import has_arabic, name_key
+from storylens.rules import load_rule
 from storylens.stages.entities import entity_rules, is_outlet, is_platform, removed_parses
 
 if TYPE_CHECKING:
@@ -67,14 +66,9 @@ class CitationRules:
     scan_removed: frozenset[str]
 
 
-def _load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("storylens.rules").joinpath(name).read_text(encoding="utf-8"))
-    return data
-
-
 @cache
 def framing_rules() -> FramingRules:
-    data = _load("framing_labels.json")
+    data = load_rule("framing_labels.json")
     return FramingRules(frozenset(data["heads"]), frozenset(data["determiners"]),
                         int(data["max_label_tokens"]), int(data["antecedent_window_chars"]),
                         frozenset(data["label_verbs"]), frozenset(data["description_heads"]),
@@ -88,7 +82,7 @@ def _words(alternatives: Iterable[str]) -> str:
 
 @cache
 def citation_rules() -> CitationRules:
-    data = _load("citation_cues.json")
+    data = load_rule("citation_cues.json")
 
     def cues(items: list[dict[str, str]], anchored: str) -> tuple[Cue, ...]:
         return tuple(Cue(re.compile(anchored.replace("CUE", item["cue"]), re.I), item["kind"], item["source"])

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from storylens.model import CorpusAnalysis, DocAnalysis, Entity, Reuse, Story, StoryFeatures, stable_id
+from storylens.rules import load_rule
 from storylens.stages.reuse.sources import independent_sources
-from storylens.stages.story_features import features_of, load_rule, name_key, normalise_name
+from storylens.stages.story_features import features_of, name_key, normalise_name
 
 if TYPE_CHECKING:
     from storylens.pipeline import Context

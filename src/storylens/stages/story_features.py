@@ -7,18 +7,17 @@ lead and first sentence, and a background flag. The corpus stage weighs and clus
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from unidecode import unidecode
 
 from storylens.model import DocAnalysis, Document, StoryFeatures
+from storylens.rules import load_rule
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,13 +35,6 @@ class Cues:
     months: Mapping[str, int]
     entity_labels: frozenset[str]
     term_pos: frozenset[str]
-
-
-def load_rule(name: str) -> dict[str, Any]:
-    """One JSON file of rules/ (the stories rules are stories_*.json)."""
-    text = resources.files("storylens.rules").joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
 
 
 @cache

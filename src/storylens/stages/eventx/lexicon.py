@@ -6,11 +6,11 @@ Output: a frozen `Lexicon` the extractor queries by lemma.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from storylens.rules import load_rule
 
 PLOVER_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
                 "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT")
@@ -106,5 +106,4 @@ def build(data: dict[str, Any]) -> Lexicon:
 @cache
 def load() -> Lexicon:
     """The packaged lexicon (parsed once per process)."""
-    text = resources.files("storylens.rules").joinpath("plover_triggers.json").read_text(encoding="utf-8")
-    return build(json.loads(text))
+    return build(load_rule("plover_triggers.json"))

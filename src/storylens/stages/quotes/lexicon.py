@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from storylens.rules import load_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Cues:
 
 @cache
 def load_cues() -> Cues:
-    raw = json.loads(resources.files("storylens.rules").joinpath("quote_cues.json").read_text("utf-8"))
+    raw = load_rule("quote_cues.json")
     return Cues(
         direct_verbs=frozenset(raw["direct_verbs"]),
         indirect_verbs=frozenset(raw["indirect_verbs"]),

@@ -8,14 +8,13 @@ or wire byline, then (near-duplicates only) which side is a subset of the other.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from importlib import resources
 from urllib.parse import urlsplit
 
 from storylens.model import Document
+from storylens.rules import load_rule
 from storylens.stages.reuse.params import ReuseParams
 
 A_COPIED_B = "a<-b"
@@ -25,7 +24,7 @@ UNKNOWN = "unknown"
 
 @cache
 def _credit_rules() -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
-    data = json.loads(resources.files("storylens.rules").joinpath("reuse_credits.json").read_text("utf-8"))
+    data = load_rule("reuse_credits.json")
     named = tuple(_spaces(p) for p in data["named"])
     generic = tuple(re.compile(_spaces(p), re.IGNORECASE) for p in data["generic"])
     return named, generic

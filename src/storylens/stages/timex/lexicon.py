@@ -3,12 +3,11 @@ rules/time_patterns.json, with each pattern's {PLACEHOLDER}s expanded and compil
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
+
+from storylens.rules import load_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +52,6 @@ class Lexicon:
         return None
 
 
-def _read(name: str) -> Any:
-    return json.loads(resources.files("storylens.rules").joinpath(name).read_text(encoding="utf-8"))
-
-
 def _alternation(words: list[str], abbreviated: frozenset[str] = frozenset()) -> str:
     """A regex alternation, longest first; the `abbreviated` words may end in a full stop ('Aug.')."""
     out = []
@@ -77,7 +72,7 @@ def _abbreviations(names: dict[str, int]) -> frozenset[str]:
 
 @cache
 def lexicon() -> Lexicon:
-    data = _read("time_lexicon.json")
+    data = load_rule("time_lexicon.json")
     numbers = {k: float(v) for k, v in data["numbers"].items()}
     tens = [w for w, v in numbers.items() if v in (20, 30, 40, 50, 60, 70, 80, 90) and " " not in w]
     ones = [w for w, v in numbers.items() if 1 <= v <= 9 and w not in ("a", "an")]
@@ -103,7 +98,7 @@ def lexicon() -> Lexicon:
         "DAY": r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?",
     }
     patterns = []
-    for spec in _read("time_patterns.json")["patterns"]:
+    for spec in load_rule("time_patterns.json")["patterns"]:
         body = re.sub(r"\{([A-Z_]+)\}", lambda m: places[m.group(1)], spec["regex"])
         # A match starts and ends at word edges; '$' before a number makes it money, not a year.
         regex = re.compile(rf"(?<![\w$£€])(?:{body})(?!\w)", re.IGNORECASE)
